@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { ErrorCode } from './codes.js';
+import type { ActorRole } from './policy.js';
+import { ACTOR_ROLES } from './policy.js';
+
+/**
+ * Field builders that carry upstream's exact messages. A failure that is not plain
+ * `INVALID_BODY` names its code in `params.brokerCode`; `parse.ts` reads the first issue.
+ */
+export function codeParams(code: ErrorCode): { params: { brokerCode: ErrorCode } } {
+  return { params: { brokerCode: code } };
+}
+
+const notString = (key: string) => `Expected "${key}" to be a string.`;
+const tooLong = (key: string, max: number) => `Expected "${key}" to be at most ${max} characters.`;
+
+export function requiredString(key: string, maxLength: number) {
+  return z
+    .string({ required_error: notString(key), invalid_type_error: notString(key) })
+    .trim()
+    .min(1, `Expected "${key}" to be non-empty.`)
+    .max(maxLength, tooLong(key, maxLength));
+}
+
+/** Absent, null or whitespace-only is omitted; anything else must be a string. */
+export function optionalString(key: string, maxLength: number) {
+  return z
+    .string({ invalid_type_error: notString(key) })
+    .trim()
+    .max(maxLength, tooLong(key, maxLength))
+    .nullish()
+    .transform((value) => (value ? value : undefined));
+}
+
+export function optionalPositiveInteger(key: string) {
+  const message = `Expected "${key}" to be a positive integer.`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .min(1, message)
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+export function optionalNonNegativeInteger(key: string) {
+  const message = `Expected "${key}" to be a non-negative integer.`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .min(0, message)
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+export function optionalBoolean(key: string) {
+  return z
+    .boolean({ invalid_type_error: `Expected "${key}" to be a boolean.` })
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+/** An optional string that must be one of `values` once trimmed. */
+export function optionalOneOf<const T extends readonly string[]>(
+  key: string,
+  values: T,
+  message: string,
+) {
+  return z
+    .string({ invalid_type_error: message })
+    .trim()
+    .nullish()
+    .transform((value) => (value ? value : undefined))
+    .refine(
+      (value): value is T[number] | undefined => value === undefined || values.includes(value),
+      message,
+    );
+}
+
+export const ActorRoleSchema = requiredString('actorRole', 16).refine(
+  (value): value is ActorRole => (ACTOR_ROLES as readonly string[]).includes(value),
+  { message: 'Expected "actorRole" to be "maintainer" or "ci".', ...codeParams('INVALID_ACTOR_ROLE') },
+);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON object kept as given (no copy), so a large payload is not walked twice and
+ * keys such as `__proto__` stay plain data.
+ */
+export function jsonObject(message: string) {
+  return z.custom<Record<string, unknown>>(isPlainObject, { message });
+}
+
+export function bodyObject<T extends z.ZodRawShape>(shape: T) {
+  const message = 'Request body must be a JSON object.';
+  return z.object(shape, { required_error: message, invalid_type_error: message });
+}

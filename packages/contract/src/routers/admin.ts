@@ -1,0 +1,39 @@
+import { initContract } from '@ts-rest/core';
+import {
+  AdminAddBodySchema,
+  AdminAddOkSchema,
+  AdminListBodySchema,
+  AdminListOkSchema,
+  AdminRemoveBodySchema,
+  AdminRemoveOkSchema,
+} from '../schemas.js';
+import { errorResponses } from './common.js';
+
+const c = initContract();
+
+export const adminRouter = c.router(
+  {
+    add: {
+      method: 'POST',
+      path: '/admin/add',
+      body: AdminAddBodySchema,
+      responses: { 200: AdminAddOkSchema },
+      summary: 'Add a credential (maintainer).',
+    },
+    remove: {
+      method: 'POST',
+      path: '/admin/remove',
+      body: AdminRemoveBodySchema,
+      responses: { 200: AdminRemoveOkSchema },
+      summary: 'Disable a credential; nothing is deleted (maintainer).',
+    },
+    list: {
+      method: 'POST',
+      path: '/admin/list',
+      body: AdminListBodySchema,
+      responses: { 200: AdminListOkSchema },
+      summary: 'List credentials (maintainer).',
+    },
+  },
+  { commonResponses: errorResponses, strictStatusCodes: true },
+);

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { isErrorCode } from './codes.js';
+import type { ErrorCode } from './codes.js';
+import {
+  ActorRoleSchema,
+  bodyObject,
+  jsonObject,
+  optionalBoolean,
+  optionalNonNegativeInteger,
+  optionalOneOf,
+  optionalPositiveInteger,
+  optionalString,
+  requiredString,
+} from './fields.js';
+import { ACTOR_ROLES, CREDENTIAL_STATUSES, MAX_LENGTHS } from './policy.js';
+
+// ---- Requests. Keys are in the order the spec checks them: the first failing key wins.
+
+const kind = requiredString('kind', MAX_LENGTHS.kind);
+const ownerId = requiredString('ownerId', MAX_LENGTHS.ownerId);
+const credentialId = requiredString('credentialId', MAX_LENGTHS.credentialId);
+const leaseToken = requiredString('leaseToken', MAX_LENGTHS.leaseToken);
+
+/** The part of a lease-route body checked before the token's role is compared. */
+export const LeaseActorSchema = bodyObject({ actorRole: ActorRoleSchema });
+
+export const AcquireBodySchema = bodyObject({
+  actorRole: ActorRoleSchema,
+  kind,
+  ownerId,
+  leaseTtlMs: optionalPositiveInteger('leaseTtlMs'),
+  heartbeatIntervalMs: optionalPositiveInteger('heartbeatIntervalMs'),
+});
+export type AcquireBody = z.infer<typeof AcquireBodySchema>;
+
+export const HeartbeatBodySchema = bodyObject({
+  actorRole: ActorRoleSchema,
+  kind,
+  ownerId,
+  credentialId,
+  leaseToken,
+  leaseTtlMs: optionalPositiveInteger('leaseTtlMs'),
+});
+export type HeartbeatBody = z.infer<typeof HeartbeatBodySchema>;
+
+export const ReleaseBodySchema = bodyObject({
+  actorRole: ActorRoleSchema,
+  kind,
+  ownerId,
+  credentialId,
+  leaseToken,
+});
+export type ReleaseBody = z.infer<typeof ReleaseBodySchema>;
+
+export const PayloadChunkBodySchema = bodyObject({
+  actorRole: ActorRoleSchema,
+  kind,
+  ownerId,
+  credentialId,
+  leaseToken,
+  index: optionalNonNegativeInteger('index'),
+});
+export type PayloadChunkBody = z.infer<typeof PayloadChunkBodySchema>;
+
+export const AdminAddBodySchema = bodyObject({
+  kind,
+  payload: jsonObject('Expected "payload" to be a JSON object.'),
+  note: optionalString('note', MAX_LENGTHS.note),
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+  status: optionalOneOf(
+    'status',
+    CREDENTIAL_STATUSES,
+    'Expected "status" to be "active" or "disabled".',
+  ),
+});
+export type AdminAddBody = z.infer<typeof AdminAddBodySchema>;
+
+export const AdminRemoveBodySchema = bodyObject({
+  credentialId,
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+});
+export type AdminRemoveBody = z.infer<typeof AdminRemoveBodySchema>;
+
+export const LIST_STATUSES = ['active', 'disabled', 'all'] as const;
+export type ListStatus = (typeof LIST_STATUSES)[number];
+
+export const AdminListBodySchema = bodyObject({
+  kind: optionalString('kind', MAX_LENGTHS.kind),
+  status: optionalOneOf(
+    'status',
+    LIST_STATUSES,
+    'Expected "status" to be "active", "disabled", or "all".',
+  ),
+  includePayload: optionalBoolean('includePayload'),
+  limit: optionalPositiveInteger('limit'),
+});
+export type AdminListBody = z.infer<typeof AdminListBodySchema>;
+
+// ---- Responses.
+
+export const ErrorBodySchema = z.object({
+  status: z.literal('error'),
+  code: z.string().refine((code): code is ErrorCode => isErrorCode(code)),
+  message: z.string(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const PayloadSchema = z.record(z.string(), z.unknown());
+
+export const AcquireOkSchema = z.object({
+  status: z.literal('ok'),
+  credentialId: z.string(),
+  leaseToken: z.string(),
+  payload: PayloadSchema,
+  leaseTtlMs: z.number().int(),
+  heartbeatIntervalMs: z.number().int(),
+  expiresAtMs: z.number().int(),
+  fencingToken: z.number().int().positive(),
+});
+export type AcquireOk = z.infer<typeof AcquireOkSchema>;
+
+export const HeartbeatOkSchema = z.object({ status: z.literal('ok'), expiresAtMs: z.number().int() });
+export const ReleaseOkSchema = z.object({ status: z.literal('ok') });
+export const PayloadChunkOkSchema = z.object({
+  status: z.literal('ok'),
+  data: z.string(),
+  index: z.number().int().nonnegative(),
+});
+
+export const LeaseSummarySchema = z.object({
+  ownerId: z.string(),
+  actorRole: z.enum(ACTOR_ROLES),
+  acquiredAtMs: z.number().int(),
+  heartbeatAtMs: z.number().int(),
+  expiresAtMs: z.number().int(),
+});
+export type LeaseSummary = z.infer<typeof LeaseSummarySchema>;
+
+export const CredentialSummarySchema = z.object({
+  credentialId: z.string(),
+  kind: z.string(),
+  status: z.enum(CREDENTIAL_STATUSES),
+  createdAtMs: z.number().int(),
+  updatedAtMs: z.number().int(),
+  lastLeasedAtMs: z.number().int(),
+  note: z.string().optional(),
+  lease: LeaseSummarySchema.optional(),
+  payload: PayloadSchema.optional(),
+});
+export type CredentialSummary = z.infer<typeof CredentialSummarySchema>;
+
+export const AdminAddOkSchema = z.object({
+  status: z.literal('ok'),
+  credential: CredentialSummarySchema,
+});
+export const AdminRemoveOkSchema = z.object({
+  status: z.literal('ok'),
+  changed: z.boolean(),
+  credential: CredentialSummarySchema,
+});
+export const AdminListOkSchema = z.object({
+  status: z.literal('ok'),
+  credentials: z.array(CredentialSummarySchema),
+  count: z.number().int().nonnegative(),
+});

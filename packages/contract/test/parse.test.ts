@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AcquireBodySchema,
+  AdminListBodySchema,
+  HeartbeatBodySchema,
+  checkLeaseTtl,
+  parseAdminAddBody,
+  parseBody,
+} from '../src/index.js';
+
+describe('field rules', () => {
+  it('reports the first failing field in heading order with upstream messages', () => {
+    expect(parseBody(AcquireBodySchema, { actorRole: 'ci', ownerId: 5 })).toEqual({
+      ok: false,
+      code: 'INVALID_BODY',
+      message: 'Expected "kind" to be a string.',
+    });
+    expect(parseBody(AcquireBodySchema, { actorRole: 'ci', kind: '  ', ownerId: 'o' })).toEqual({
+      ok: false,
+      code: 'INVALID_BODY',
+      message: 'Expected "kind" to be non-empty.',
+    });
+  });
+
+  it('rejects non-objects and a wrong actorRole with its own code', () => {
+    for (const body of [null, [], 3, 'x']) {
+      expect(parseBody(AcquireBodySchema, body)).toMatchObject({
+        code: 'INVALID_BODY',
+        message: 'Request body must be a JSON object.',
+      });
+    }
+    expect(parseBody(AcquireBodySchema, { actorRole: 'CI', kind: 'k', ownerId: 'o' })).toEqual({
+      ok: false,
+      code: 'INVALID_ACTOR_ROLE',
+      message: 'Expected "actorRole" to be "maintainer" or "ci".',
+    });
+    expect(parseBody(AcquireBodySchema, { kind: 'k', ownerId: 'o' })).toMatchObject({
+      code: 'INVALID_BODY',
+      message: 'Expected "actorRole" to be a string.',
+    });
+  });
+
+  it('trims strings, drops empty optionals and refuses numeric strings', () => {
+    const ok = parseBody(AcquireBodySchema, {
+      actorRole: 'ci',
+      kind: ' telegram ',
+      ownerId: 'o',
+      leaseTtlMs: null,
+      excludeCredentialIds: ['x'],
+    });
+    expect(ok).toEqual({ ok: true, value: { actorRole: 'ci', kind: 'telegram', ownerId: 'o' } });
+    expect(
+      parseBody(HeartbeatBodySchema, {
+        actorRole: 'ci',
+        kind: 'k',
+        ownerId: 'o',
+        credentialId: 'c',
+        leaseToken: 't',
+        leaseTtlMs: '30000',
+      }),
+    ).toMatchObject({ code: 'INVALID_BODY', message: 'Expected "leaseTtlMs" to be a positive integer.' });
+    expect(parseBody(AdminListBodySchema, { status: 'gone' })).toMatchObject({
+      message: 'Expected "status" to be "active", "disabled", or "all".',
+    });
+    expect(parseBody(AdminListBodySchema, { kind: 'k'.repeat(129) })).toMatchObject({
+      message: 'Expected "kind" to be at most 128 characters.',
+    });
+  });
+
+  it('checks ranges against the bounds in force', () => {
+    expect(checkLeaseTtl(undefined)).toEqual({ ok: true, value: 1_200_000 });
+    expect(checkLeaseTtl(29_999)).toEqual({
+      ok: false,
+      code: 'INVALID_LEASE_TTL',
+      message: 'leaseTtlMs must be between 30000 and 7200000.',
+    });
+  });
+});
+
+describe('admin/add', () => {
+  const telegram = { groupId: '-100123', driverToken: ' fake-driver ', sutToken: 'fake-sut', extra: 1 };
+
+  it('normalizes a known kind and keeps an unknown kind as given', () => {
+    expect(parseAdminAddBody({ kind: 'telegram', payload: telegram, note: '  ' })).toEqual({
+      ok: true,
+      value: {
+        kind: 'telegram',
+        payload: { groupId: '-100123', driverToken: 'fake-driver', sutToken: 'fake-sut' },
+      },
+    });
+    const custom = { anything: [1, 2] };
+    const result = parseAdminAddBody({ kind: 'custom', payload: custom, status: 'disabled' });
+    expect(result).toEqual({ ok: true, value: { kind: 'custom', payload: custom, status: 'disabled' } });
+  });
+
+  it('checks the payload against its kind before note, actorId and status', () => {
+    expect(
+      parseAdminAddBody({ kind: 'telegram', payload: { ...telegram, groupId: 'abc' }, note: 5 }),
+    ).toEqual({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      message: 'Credential payload for kind "telegram" must include "groupId" as a numeric chat id string.',
+    });
+    expect(parseAdminAddBody({ kind: 'telegram', payload: [] })).toMatchObject({
+      code: 'INVALID_BODY',
+      message: 'Expected "payload" to be a JSON object.',
+    });
+    expect(parseAdminAddBody({ kind: 'telegram', payload: telegram, status: 'all' })).toMatchObject({
+      message: 'Expected "status" to be "active" or "disabled".',
+    });
+  });
+});
