@@ -38,6 +38,7 @@ import { checkGrantEvents } from './check/grant-events.ts';
 import { isGranted, leasesByCredential } from './check/leases.ts';
 import { checkOverlap } from './check/overlap.ts';
 import { checkRemovedNotGranted } from './check/removal.ts';
+import { checkSnapshots } from './check/snapshots.ts';
 import { checkLostEarly, checkStale } from './check/stale.ts';
 import { checkStoreClock, storeClockBounds } from './check/store-clock.ts';
 import type { Violation } from './check/violation.ts';
@@ -56,6 +57,7 @@ export interface CheckStats {
   grants: number;
   credentials: number;
   grantEvents: number;
+  snapshots: number;
   /** Store clock minus harness clock, as narrowed by the history (undefined when unknown). */
   storeClockOffsetMs?: { lo: number; hi: number };
 }
@@ -124,6 +126,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       ...checkGrantEvents(history, history.grantEvents, clock, credentials, tolerance),
     );
   }
+  if (history.snapshots) violations.push(...checkSnapshots(history.snapshots, credentials));
   if (history.final) violations.push(...checkFinalState(history.final));
 
   return {
@@ -134,6 +137,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       grants: history.ops.filter(isGranted).length,
       credentials: credentials.size,
       grantEvents: history.grantEvents?.length ?? 0,
+      snapshots: history.snapshots?.length ?? 0,
       storeClockOffsetMs:
         Number.isFinite(clock.lo) && Number.isFinite(clock.hi)
           ? { lo: clock.lo, hi: clock.hi }

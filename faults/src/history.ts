@@ -93,8 +93,19 @@ export interface FinalState {
   drainStoreNowMs?: number;
 }
 
+/** An admin/list answer taken during the run: which owner each credential's lease showed. */
+export interface Snapshot {
+  /** The list request's invocation and answer (harness clock). */
+  invokedAt: number;
+  completedAt: number;
+  /** Why it was taken, e.g. "after store restart". */
+  label: string;
+  credentials: { credentialId: string; status: 'active' | 'disabled'; leaseOwnerId?: string }[];
+}
+
 export interface History {
   ops: Op[];
+  snapshots?: Snapshot[];
   /** Absent when the run could not read the store's events. */
   grantEvents?: GrantEvent[];
   final?: FinalState;

@@ -267,6 +267,32 @@ describe('negative controls: each broken history is caught', () => {
     expect(rules(h.history())).toContain('store-clock-inconsistent');
   });
 
+  it('acknowledged-grant-lost: admin/list after a store restart lost a certainly-held lease', () => {
+    const h = new HistoryBuilder();
+    const held = h.acquire(0, 10, 'cred-a', 1);
+    const other = h.acquire(0, 10, 'cred-b', 1);
+    const snapshot = (leaseOwnerId?: string) => ({
+      label: 'after store restart',
+      invokedAt: 1_000,
+      completedAt: 1_020,
+      credentials: [
+        {
+          credentialId: 'cred-a',
+          status: 'active' as const,
+          ...(leaseOwnerId ? { leaseOwnerId } : {}),
+        },
+        { credentialId: 'cred-b', status: 'active' as const, leaseOwnerId: other.ownerId },
+      ],
+    });
+    expect(rules(h.history({ snapshots: [snapshot(held.ownerId)] }))).toEqual([]);
+    const lost = checkHistory(h.history({ snapshots: [snapshot()] })).violations;
+    expect(lost.map((v) => v.rule)).toEqual(['acknowledged-grant-lost']);
+    expect(lost[0]!.credentialId).toBe('cred-a');
+    expect(rules(h.history({ snapshots: [snapshot('owner-someone-else')] }))).toEqual([
+      'acknowledged-grant-lost',
+    ]);
+  });
+
   it('malformed-history: an ok acquire without a grant', () => {
     const h = new HistoryBuilder();
     const op = h.failedAcquire(0, 10);

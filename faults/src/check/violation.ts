@@ -12,6 +12,8 @@ export type ViolationRule =
   | 'removed-granted'
   /** A credential was still leased, or could not be acquired, once every lease had ended or expired. */
   | 'not-free-at-end'
+  /** admin/list did not show a lease that was certainly held (lost by a store restart?). */
+  | 'acknowledged-grant-lost'
   /** The store granted a lease that no acquire explains (a definite failure, another credential, twice). */
   | 'unexplained-grant'
   /** An acquire answered ok but the store holds no acquire event for it. */
