@@ -1,0 +1,43 @@
+import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
+
+/**
+ * Child side of the bench protocol: listen on 127.0.0.1 with an ephemeral port, print
+ * `{"port":N}` as the first stdout line, and shut down on SIGTERM or when the parent's
+ * stdin pipe closes (so a crashed parent never leaves a broker behind).
+ */
+export async function serveOnLoopback(
+  handler: RequestListener,
+  closeResources: () => Promise<void>,
+): Promise<void> {
+  const server = createServer(handler);
+  // Longer than any pause between bench phases, so keep-alive sockets stay warm.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('No TCP address to report.');
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeAllConnections();
+    closeResources().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `close failed: ${error instanceof Error ? error.message : 'unknown'}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+  process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+}

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface ChildMemory {
+  /** Peak resident set size so far (VmHWM). */
+  peakRssBytes: number;
+  rssBytes: number;
+}
+
+export interface ChildHandle {
+  pid: number;
+  port: number;
+  /** Read from /proc (Linux); null where there is no /proc. */
+  memory(): ChildMemory | null;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts a bench child (a .ts entry run by this same Node binary) and waits for its
+ * `{"port":N}` line. Its stderr is forwarded line by line with a label.
+ */
+export async function spawnChild(
+  entry: URL,
+  env: Record<string, string>,
+  label: string,
+): Promise<ChildHandle> {
+  const child = spawn(process.execPath, [fileURLToPath(entry)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    process.stderr.write(`[${label}] ${line}\n`);
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${label}: could not start a child process.`);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${label}: no port within ${START_TIMEOUT_MS} ms.`));
+    }, START_TIMEOUT_MS);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { port?: unknown };
+        if (typeof parsed.port === 'number') {
+          clearTimeout(timer);
+          resolve(parsed.port);
+        }
+      } catch {
+        // Not the ready line: ignore it.
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label}: exited with code ${String(code)} before listening.`));
+    });
+  });
+
+  return {
+    pid,
+    port,
+    memory: () => readProcMemory(pid),
+    stop: async () => {
+      child.stdin.end();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function readProcMemory(pid: number): ChildMemory | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string): number => {
+      const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+      return match === null ? 0 : Number(match[1]) * 1024;
+    };
+    return { peakRssBytes: kib('VmHWM'), rssBytes: kib('VmRSS') };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,104 @@
+import type { ChildMemory } from '../child/spawn-child.ts';
+import type { Figure } from '../measure/stats.ts';
+import type { PopulateResult } from '../stores/populate.ts';
+import type { RedisMemory } from '../stores/redis-memory.ts';
+import type { StoreKind } from '../stores/targets.ts';
+
+/** Closed-loop figures of one cell (one target, one concurrency), over all runs. */
+export interface CycleFigures {
+  concurrency: number;
+  /** Completed acquire→release cycles per second. */
+  cyclesPerS: Figure;
+  /** POOL_EXHAUSTED answers per second. */
+  exhaustedPerS: Figure;
+  /** Latency of one whole cycle (acquire + release), ms. */
+  cycleP50Ms: Figure;
+  cycleP99Ms: Figure;
+  cycleP999Ms: Figure;
+  errors: number;
+  firstError?: string;
+}
+
+export interface ContentionFigures extends CycleFigures {
+  clients: number;
+  credentials: number;
+  minGrants: Figure;
+  maxGrants: Figure;
+  coefficientOfVariation: Figure;
+  jainIndex: Figure;
+}
+
+export interface LatencyFigures {
+  p50Ms: Figure;
+  p99Ms: Figure;
+  p999Ms: Figure;
+  count: Figure;
+}
+
+export interface HeartbeatFigures {
+  heldLeases: number;
+  /** Half of the broker's measured maximum at the highest concurrency. */
+  cycleRatePerS: number;
+  heartbeatRatePerS: number;
+  acquire: LatencyFigures;
+  heartbeat: LatencyFigures;
+  exhausted: number;
+  failed: number;
+  notSent: number;
+  unanswered: number;
+  firstError?: string;
+}
+
+export interface PoolResults {
+  pool: number;
+  target: string;
+  populate: PopulateResult;
+  redisMemory?: RedisMemory;
+  /** Adapter called in-process, no HTTP, by concurrency. */
+  raw: CycleFigures[];
+  /** The broker child over HTTP, by concurrency. */
+  broker: CycleFigures[];
+  /** The first broker's read-all-and-sort selection, on the raw store. */
+  firstBroker?: CycleFigures;
+  contention?: ContentionFigures;
+  heartbeat?: HeartbeatFigures;
+  /** The broker child's memory after every load on this pool ran. */
+  brokerMemory?: ChildMemory;
+}
+
+export interface StoreResults {
+  store: StoreKind;
+  pools: PoolResults[];
+  /** Set when the store could not be benched at all (e.g. service down). */
+  error?: string;
+}
+
+export interface RatioRow {
+  store: StoreKind | 'all';
+  name: string;
+  pool: number | null;
+  concurrency: number | null;
+  value: number | null;
+}
+
+export type Verdict = 'met' | 'not met' | 'not measured';
+
+export interface TargetRow {
+  store: StoreKind;
+  name: string;
+  /** The measured value, in `unit`. */
+  value: number | null;
+  unit: string;
+  comparison: '>=' | '<=';
+  threshold: number;
+  /** Absent in --quick: too short to judge. */
+  verdict?: Verdict;
+}
+
+export interface BenchResults {
+  meta: Record<string, unknown>;
+  httpFloor: CycleFigures[];
+  stores: StoreResults[];
+  ratios: RatioRow[];
+  targets: TargetRow[];
+}
