@@ -1,0 +1,221 @@
+import { brokerContract, isErrorCode } from '@qa-broker/contract';
+import type { ActorRole, AdminListBody, CredentialStatus } from '@qa-broker/contract';
+import { initClient } from '@ts-rest/core';
+import type { z } from 'zod';
+import {
+  BrokerError,
+  effectiveStatusOf,
+  isPoolExhaustedCode,
+  type BrokerErrorCode,
+} from './broker-error.js';
+import { createTransport, type TransportResponse } from './http-transport.js';
+
+/** 1 MiB: the cap existing clients put on a normal answer. */
+export const RESPONSE_MAX_BYTES = 1024 * 1024;
+
+export interface BrokerRoutesOptions {
+  /** Base URL and endpoint prefix joined, already checked by the URL policy. */
+  endpoint: string;
+  token: string;
+  httpTimeoutMs: number;
+  /** Payload chunks are read under this cap instead of 1 MiB. */
+  payloadMaxBytes: number;
+  fetch: typeof globalThis.fetch;
+}
+
+type OkBody<R extends { responses: { 200: z.ZodTypeAny } }> = z.output<R['responses'][200]>;
+type CallOptions = { signal?: AbortSignal | undefined };
+
+type Contract = typeof brokerContract;
+export type AcquireOkBody = OkBody<Contract['acquire']>;
+export type HeartbeatOkBody = OkBody<Contract['heartbeat']>;
+export type ReleaseOkBody = OkBody<Contract['release']>;
+export type PayloadChunkOkBody = OkBody<Contract['payloadChunk']>;
+export type AdminAddOkBody = OkBody<Contract['admin']['add']>;
+export type AdminRemoveOkBody = OkBody<Contract['admin']['remove']>;
+export type AdminListOkBody = OkBody<Contract['admin']['list']>;
+
+type AdminListInput = {
+  kind?: string;
+  status?: NonNullable<AdminListBody['status']>;
+  includePayload?: boolean;
+  limit?: number;
+};
+
+type LeaseRequest = { actorRole: ActorRole; kind: string; ownerId: string };
+type HeldLeaseRequest = LeaseRequest & { credentialId: string; leaseToken: string };
+
+/**
+ * One typed call per route of the contract. Each resolves with the route's success body
+ * (checked against the contract's schema) or rejects with a BrokerError.
+ */
+export interface BrokerRoutes {
+  acquire(
+    body: LeaseRequest & { leaseTtlMs?: number; heartbeatIntervalMs?: number },
+    opts?: CallOptions,
+  ): Promise<AcquireOkBody>;
+  heartbeat(
+    body: HeldLeaseRequest & { leaseTtlMs?: number },
+    opts?: CallOptions,
+  ): Promise<HeartbeatOkBody>;
+  release(body: HeldLeaseRequest, opts?: CallOptions): Promise<ReleaseOkBody>;
+  payloadChunk(
+    body: HeldLeaseRequest & { index: number },
+    opts?: CallOptions,
+  ): Promise<PayloadChunkOkBody>;
+  adminAdd(
+    body: {
+      kind: string;
+      payload: Record<string, unknown>;
+      note?: string;
+      actorId?: string;
+      status?: CredentialStatus;
+    },
+    opts?: CallOptions,
+  ): Promise<AdminAddOkBody>;
+  adminRemove(
+    body: { credentialId: string; actorId?: string },
+    opts?: CallOptions,
+  ): Promise<AdminRemoveOkBody>;
+  adminList(body: AdminListInput, opts?: CallOptions): Promise<AdminListOkBody>;
+}
+
+export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
+  const clientArgs = (maxResponseBytes: number) => ({
+    baseUrl: options.endpoint,
+    api: createTransport({
+      token: options.token,
+      httpTimeoutMs: options.httpTimeoutMs,
+      maxResponseBytes,
+      fetch: options.fetch,
+    }),
+    validateResponse: false,
+    throwOnUnknownStatus: false,
+  });
+  const api = initClient(brokerContract, clientArgs(RESPONSE_MAX_BYTES));
+  const chunkApi = initClient(brokerContract, clientArgs(options.payloadMaxBytes));
+  const fetchOptions = (opts?: CallOptions) => (opts?.signal ? { signal: opts.signal } : {});
+
+  return {
+    acquire: async (body, opts) =>
+      unwrap(brokerContract.acquire, await api.acquire({ body, fetchOptions: fetchOptions(opts) })),
+    heartbeat: async (body, opts) =>
+      unwrap(
+        brokerContract.heartbeat,
+        await api.heartbeat({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    release: async (body, opts) =>
+      unwrap(brokerContract.release, await api.release({ body, fetchOptions: fetchOptions(opts) })),
+    payloadChunk: async (body, opts) =>
+      unwrap(
+        brokerContract.payloadChunk,
+        await chunkApi.payloadChunk({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminAdd: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.add,
+        await api.admin.add({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminRemove: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.remove,
+        await api.admin.remove({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminList: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.list,
+        await api.admin.list({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+  };
+}
+
+interface RouteWithOk {
+  method: string;
+  path: string;
+  responses: { 200: z.ZodTypeAny };
+}
+
+/**
+ * Turns an answer into the route's success body or a BrokerError. Like existing clients,
+ * an error envelope wins whatever the HTTP status (the first broker sent 200 with one).
+ */
+function unwrap<R extends RouteWithOk>(route: R, response: TransportResponse): OkBody<R> {
+  const where = `${route.method} ${route.path}`;
+  const envelope = readErrorEnvelope(response.body);
+  if (envelope) {
+    const httpStatus = response.status;
+    const retryAfterMs = envelope.retryAfterMs ?? retryAfterHeaderMs(response.headers);
+    return throwError(
+      new BrokerError(envelope.code, envelope.message, {
+        httpStatus,
+        retryAfterMs,
+        transient: effectiveStatusOf(envelope.code, httpStatus) >= 500,
+      }),
+    );
+  }
+  if (response.status !== 200) {
+    return throwError(
+      new BrokerError(
+        'INVALID_RESPONSE',
+        `${where} answered HTTP ${response.status} without the broker's error envelope.`,
+        { httpStatus: response.status, retryAfterMs: retryAfterHeaderMs(response.headers) },
+      ),
+    );
+  }
+  const parsed = route.responses[200].safeParse(response.body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? issue.path.join('.') || '(body)' : '(body)';
+    return throwError(
+      new BrokerError(
+        'INVALID_RESPONSE',
+        `${where} answered 200 with a body that does not match the contract (field ${field}).`,
+        { httpStatus: 200 },
+      ),
+    );
+  }
+  return parsed.data as OkBody<R>;
+}
+
+function throwError(error: BrokerError): never {
+  throw error;
+}
+
+interface Envelope {
+  code: BrokerErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+function readErrorEnvelope(body: unknown): Envelope | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const record = body as Record<string, unknown>;
+  if (record.status !== 'error') return undefined;
+  const rawCode = typeof record.code === 'string' ? record.code : '';
+  const message =
+    typeof record.message === 'string' && record.message ? record.message : 'Broker error.';
+  const retryAfterMs =
+    typeof record.retryAfterMs === 'number' &&
+    Number.isInteger(record.retryAfterMs) &&
+    record.retryAfterMs >= 0
+      ? record.retryAfterMs
+      : undefined;
+  const code: BrokerErrorCode =
+    isErrorCode(rawCode) || isPoolExhaustedCode(rawCode)
+      ? (rawCode as BrokerErrorCode)
+      : 'INVALID_RESPONSE';
+  const shownMessage =
+    code === 'INVALID_RESPONSE'
+      ? `Broker answered an error code this client does not know (${rawCode.slice(0, 64) || 'none'}): ${message}`
+      : message;
+  return retryAfterMs === undefined
+    ? { code, message: shownMessage }
+    : { code, message: shownMessage, retryAfterMs };
+}
+
+/** `Retry-After` in seconds (the only form the broker sends), as milliseconds. */
+function retryAfterHeaderMs(headers: Headers): number | undefined {
+  const raw = headers.get('retry-after');
+  if (raw === null || !/^\d+$/.test(raw.trim())) return undefined;
+  return Number(raw.trim()) * 1000;
+}

@@ -1,0 +1,34 @@
+export {
+  BrokerError,
+  CLIENT_ERROR_CODES,
+  isBrokerError,
+  isPoolExhaustedCode,
+  type BrokerErrorCode,
+  type ClientErrorCode,
+} from './broker-error.js';
+export type { BrokerRoutes } from './broker-routes.js';
+export {
+  createBrokerClient,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type AddCredentialInput,
+  type BrokerClient,
+  type BrokerClientOptions,
+  type ListCredentialsInput,
+  type RemoveCredentialResult,
+  type WithLeaseOptions,
+} from './client.js';
+export type { AcquireLeaseOptions } from './acquire-lease.js';
+export {
+  brokerClientFromEnv,
+  clientOptionsFromEnv,
+  ENV_NAMES,
+  isTruthy,
+  type Env,
+  type EnvOverrides,
+} from './env-config.js';
+export { HEARTBEAT_RETRY_DELAYS_MS, heartbeatRetryDelayMs } from './heartbeat-loop.js';
+export type { Lease, LeaseState } from './lease.js';
+export { POOL_WAIT_SCHEDULE_MS, poolWaitDelayMs, type PoolWaitEvent } from './pool-wait.js';
+export { checkBaseUrl, checkEndpointPrefix, isLoopbackHost } from './url-policy.js';
+export type { PayloadOf, KnownKind } from '@qa-broker/contract';
