@@ -1,0 +1,129 @@
+import {
+  DEFAULT_ENDPOINT_PREFIX,
+  DEFAULT_LEASE_BOUNDS,
+  POLICY,
+  brokerContract,
+} from '@qa-broker/contract';
+import type { LeaseBounds } from '@qa-broker/contract';
+import type { CredentialStore } from '@qa-broker/store';
+import { initServer, createExpressEndpoints } from '@ts-rest/express';
+import express from 'express';
+import type { ErrorRequestHandler, Express } from 'express';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { RoleAuthenticator } from './auth.js';
+import type { RoleSecrets } from './auth.js';
+import type { BrokerDeps } from './broker-deps.js';
+import { BrokerError } from './broker-error.js';
+import { sendError, toBrokerError } from './error-response.js';
+import { PayloadCodec } from './payload-codec.js';
+import type { PieceCipher } from './payload-codec.js';
+import { ROUTE_RULES, preflightMiddleware } from './preflight.js';
+import { requestLog } from './request-log.js';
+import { acquireHandler } from './routes/acquire.js';
+import { adminAddHandler } from './routes/admin-add.js';
+import { adminListHandler } from './routes/admin-list.js';
+import { adminRemoveHandler } from './routes/admin-remove.js';
+import { heartbeatHandler } from './routes/heartbeat.js';
+import { payloadChunkHandler } from './routes/payload-chunk.js';
+import { releaseHandler } from './routes/release.js';
+import { describeError } from './describe-error.js';
+import { healthRoutes } from './health-routes.js';
+
+export interface BrokerAppOptions {
+  store: CredentialStore;
+  secrets: RoleSecrets;
+  /** Where the v1 routes live; default `/qa-credentials/v1`. */
+  endpointPrefix?: string;
+  /** Lease TTL and heartbeat interval bounds; default the spec's. */
+  leaseBounds?: LeaseBounds;
+  /** admin/add body limit in bytes; default 64 MiB. */
+  payloadMaxBytes?: number;
+  /** Lease-route body limit in bytes; default 64 KiB. */
+  leaseBodyMaxBytes?: number;
+  /** Seals stored payload pieces (encryption at rest); default keeps them as they are. */
+  payloadCipher?: PieceCipher;
+  /** Request and error log; default silent. */
+  logger?: Logger;
+}
+
+/**
+ * Builds the broker's Express app. It never listens and never reads the environment:
+ * the caller owns the server, the store and the configuration.
+ */
+export function createBrokerApp(options: BrokerAppOptions): Express {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const deps: BrokerDeps = {
+    store: options.store,
+    codec: new PayloadCodec(options.payloadCipher),
+    leaseBounds: options.leaseBounds ?? DEFAULT_LEASE_BOUNDS,
+    logger,
+  };
+  const auth = new RoleAuthenticator(options.secrets);
+  const limits = {
+    leaseBodyMaxBytes: options.leaseBodyMaxBytes ?? POLICY.leaseBodyMaxBytes,
+    payloadMaxBytes: options.payloadMaxBytes ?? POLICY.payloadMaxBytes,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Hashing every answer (a listed payload can be megabytes) buys nothing for POSTs.
+  app.set('etag', false);
+  app.use(requestLog(logger));
+  app.use((_req, res, next) => {
+    res.setHeader('cache-control', 'no-store');
+    next();
+  });
+  app.use(healthRoutes(options.store));
+
+  // Paths are matched exactly: `/ACQUIRE` or `/acquire/` is not a broker route.
+  const router = express.Router({ caseSensitive: true, strict: true });
+  for (const rule of ROUTE_RULES) router.post(rule.path, preflightMiddleware(rule, auth, limits));
+
+  const s = initServer();
+  const implementation = s.router(brokerContract, {
+    acquire: acquireHandler(deps),
+    heartbeat: heartbeatHandler(deps),
+    release: releaseHandler(deps),
+    payloadChunk: payloadChunkHandler(deps),
+    admin: s.router(brokerContract.admin, {
+      add: adminAddHandler(deps),
+      remove: adminRemoveHandler(deps),
+      list: adminListHandler(deps),
+    }),
+  });
+  createExpressEndpoints(brokerContract, implementation, router, {
+    logInitialization: false,
+    jsonQuery: false,
+    responseValidation: false,
+    // Never ts-rest's default body (a raw ZodError): our envelope only. The preflight
+    // already parsed the body, so this is a safety net.
+    requestValidationErrorHandler: (err, _req, res) => {
+      const issue = err.body?.issues[0];
+      sendError(res, new BrokerError('INVALID_BODY', issue?.message ?? 'Request body is invalid.'));
+    },
+  });
+  app.use(options.endpointPrefix ?? DEFAULT_ENDPOINT_PREFIX, router);
+
+  app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));
+  const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    const brokerError = toBrokerError(error);
+    if (
+      brokerError.code === 'INTERNAL_ERROR' ||
+      brokerError.code === 'STORE_UNAVAILABLE' ||
+      brokerError.code === 'PAYLOAD_UNREADABLE'
+    ) {
+      logger.error(
+        { code: brokerError.code, cause: describeError(brokerError.cause ?? error) },
+        'request failed',
+      );
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, brokerError);
+  };
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,12 @@
+import type { LeaseBounds } from '@qa-broker/contract';
+import type { CredentialStore } from '@qa-broker/store';
+import type { Logger } from 'pino';
+import type { PayloadCodec } from './payload-codec.js';
+
+/** What the route handlers share. */
+export interface BrokerDeps {
+  store: CredentialStore;
+  codec: PayloadCodec;
+  leaseBounds: LeaseBounds;
+  logger: Logger;
+}

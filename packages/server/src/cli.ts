@@ -1,0 +1,248 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { ConfigError } from './config-error.js';
+import { loadMigrateConfig, loadServeConfig } from './config.js';
+import type { Env } from './config.js';
+import { startBroker } from './main.js';
+import { openStore } from './open-store.js';
+import { describeStoreLocation } from './store-location.js';
+import type { TextSink } from './text-sink.js';
+
+export interface CliIo {
+  env: Env;
+  stdout: TextSink;
+  stderr: TextSink;
+  /** Stops `serve` like SIGTERM does (tests run it in-process). */
+  signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_USAGE = 2;
+
+const TOP_HELP = `Usage: qa-broker-server <command> [options]
+
+The QA credential broker server.
+
+Commands:
+  serve     Run the broker (applies pending store migrations first)
+  migrate   Apply pending store migrations, then exit
+
+Run "qa-broker-server <command> --help" for a command's options.
+`;
+
+const STORE_HELP = `  --store URL          postgres://…, postgresql://…, pglite:<dir>, pglite:memory,
+                       redis://… or rediss://…   [QA_BROKER_STORE; default pglite:./.qa-broker/data]`;
+
+const SERVE_HELP = `Usage: qa-broker-server serve [options]
+
+Options (flag > environment variable > default):
+  --host H             Address to listen on   [QA_BROKER_HOST; default 127.0.0.1]
+  --port P             Port, 0 for any free one   [PORT; default 8787]
+${STORE_HELP}
+  --endpoint-prefix P  Route prefix   [QA_BROKER_ENDPOINT_PREFIX; default /qa-credentials/v1]
+  --payload-max-bytes N        admin/add body limit   [QA_BROKER_PAYLOAD_MAX_BYTES; default 67108864]
+  --lease-ttl-min-ms N, --lease-ttl-max-ms N, --lease-ttl-default-ms N
+                       [QA_BROKER_LEASE_TTL_MIN_MS, …_MAX_MS, …_DEFAULT_MS; default 30000, 7200000, 1200000]
+  --heartbeat-interval-min-ms N, --heartbeat-interval-max-ms N, --heartbeat-interval-default-ms N
+                       [QA_BROKER_HEARTBEAT_INTERVAL_MIN_MS, …; default 5000, 300000, 30000]
+  --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
+  -h, --help           Show this help
+
+Role secrets come from the environment only (never a flag):
+  QA_BROKER_SECRET_MAINTAINER, QA_BROKER_SECRET_CI
+  (fallbacks OPENCLAW_QA_CONVEX_SECRET_MAINTAINER, OPENCLAW_QA_CONVEX_SECRET_CI).
+With none set, a loopback host gets throwaway secrets printed once; any other host refuses to start.
+Request logs are JSON lines on stdout; messages for people go to stderr.
+`;
+
+const MIGRATE_HELP = `Usage: qa-broker-server migrate [options]
+
+Applies pending migrations (Postgres and PGlite; Redis has none) and exits.
+
+Options:
+${STORE_HELP}
+  -h, --help           Show this help
+`;
+
+const stringOption = { type: 'string' } as const;
+const helpOption = { type: 'boolean', short: 'h' } as const;
+
+const SERVE_OPTIONS = {
+  host: stringOption,
+  port: stringOption,
+  store: stringOption,
+  'endpoint-prefix': stringOption,
+  'payload-max-bytes': stringOption,
+  'lease-ttl-min-ms': stringOption,
+  'lease-ttl-max-ms': stringOption,
+  'lease-ttl-default-ms': stringOption,
+  'heartbeat-interval-min-ms': stringOption,
+  'heartbeat-interval-max-ms': stringOption,
+  'heartbeat-interval-default-ms': stringOption,
+  'log-level': stringOption,
+  help: helpOption,
+} satisfies ParseArgsConfig['options'];
+
+const MIGRATE_OPTIONS = {
+  store: stringOption,
+  help: helpOption,
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+}
+
+function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function makeLogger(level: string, stdout: TextSink): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'qa-broker-server' },
+      // Defence in depth: nothing logs headers, but if anything ever does, no secret leaves.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'headers.authorization',
+          '*.authorization',
+          '*.leaseToken',
+          '*.payload',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    { write: (line: string) => stdout.write(line) },
+  );
+}
+
+/**
+ * Resolves on SIGTERM, SIGINT or the test's abort signal. Listening starts at once, so a
+ * signal during start-up is not lost; `dispose` removes the listeners.
+ */
+function stopRequested(signal: AbortSignal | undefined): {
+  requested: Promise<string>;
+  dispose: () => void;
+} {
+  let resolveStop: (reason: string) => void = () => undefined;
+  const requested = new Promise<string>((resolve) => {
+    resolveStop = resolve;
+  });
+  const onTerm = () => resolveStop('SIGTERM');
+  const onInt = () => resolveStop('SIGINT');
+  const onAbort = () => resolveStop('abort');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const dispose = () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  return { requested, dispose };
+}
+
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, SERVE_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(SERVE_HELP);
+    return EXIT_OK;
+  }
+  const config = loadServeConfig(flags, io.env);
+  const logger = makeLogger(config.logLevel, io.stdout);
+  if (config.secretsGenerated) {
+    io.stderr.write(
+      'WARNING: no role secrets configured (QA_BROKER_SECRET_MAINTAINER, QA_BROKER_SECRET_CI). ' +
+        'Throwaway secrets for this run only (loopback host):\n' +
+        `  QA_BROKER_SECRET_MAINTAINER=${config.secrets.maintainer ?? ''}\n` +
+        `  QA_BROKER_SECRET_CI=${config.secrets.ci ?? ''}\n`,
+    );
+  }
+  const stop = stopRequested(io.signal);
+  try {
+    const broker = await startBroker(config, { stderr: io.stderr, logger });
+    io.stderr.write(
+      `qa-broker-server listening on ${broker.url}${config.endpointPrefix} (store ${describeStoreLocation(config.store)})\n`,
+    );
+    const reason = await stop.requested;
+    io.stderr.write(`qa-broker-server: ${reason} received, draining and stopping\n`);
+    await broker.close();
+    return EXIT_OK;
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function migrate(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, MIGRATE_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(MIGRATE_HELP);
+    return EXIT_OK;
+  }
+  const config = loadMigrateConfig(flags, io.env);
+  const label = describeStoreLocation(config.store);
+  const opened = await openStore(config.store, { migrate: false });
+  try {
+    if (!opened.migrate) {
+      io.stdout.write(`${label}: this store has no migrations.\n`);
+      return EXIT_OK;
+    }
+    const { applied } = await opened.migrate();
+    io.stdout.write(
+      applied.length === 0
+        ? `${label}: already up to date.\n`
+        : `${label}: applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
+    );
+    return EXIT_OK;
+  } finally {
+    await opened.store.close();
+  }
+}
+
+/** The `qa-broker-server` command; returns the exit code (0 ok, 1 error, 2 usage). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'migrate':
+        return await migrate(rest, io);
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout.write(TOP_HELP);
+        return EXIT_OK;
+      case undefined:
+        io.stderr.write(TOP_HELP);
+        return EXIT_USAGE;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(
+        `qa-broker-server: ${error.message}\nRun "qa-broker-server --help" for usage.\n`,
+      );
+      return EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr.write(`qa-broker-server: ${error.message}\n`);
+      return EXIT_ERROR;
+    }
+    // Start-up failures (store unreachable, port taken) carry messages meant for people.
+    const message = error instanceof Error ? error.message : 'failed';
+    io.stderr.write(`qa-broker-server: ${message}\n`);
+    return EXIT_ERROR;
+  }
+}

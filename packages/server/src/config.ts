@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ENDPOINT_PREFIX, DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
+import type { LeaseBounds } from '@qa-broker/contract';
+import type { RoleSecrets } from './auth.js';
+import { ConfigError } from './config-error.js';
+import { isLoopbackHost } from './loopback.js';
+import { DEFAULT_STORE, parseStoreLocation } from './store-location.js';
+import type { StoreLocation } from './store-location.js';
+
+/**
+ * The only reader of the environment. Every setting resolves as: flag > QA_BROKER_* name >
+ * OpenClaw fallback name > default; blank values count as unset, values are trimmed, and
+ * every error names the flag or variable to set.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  store?: string;
+  'endpoint-prefix'?: string;
+  'payload-max-bytes'?: string;
+  'lease-ttl-min-ms'?: string;
+  'lease-ttl-max-ms'?: string;
+  'lease-ttl-default-ms'?: string;
+  'heartbeat-interval-min-ms'?: string;
+  'heartbeat-interval-max-ms'?: string;
+  'heartbeat-interval-default-ms'?: string;
+  'log-level'?: string;
+}
+
+export interface MigrateFlags {
+  store?: string;
+}
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  store: StoreLocation;
+  secrets: RoleSecrets;
+  /** True when no secret was configured and throwaway ones were made for a loopback host. */
+  secretsGenerated: boolean;
+  endpointPrefix: string;
+  leaseBounds: LeaseBounds;
+  payloadMaxBytes: number;
+  logLevel: LogLevel;
+}
+
+export interface MigrateConfig {
+  store: StoreLocation;
+}
+
+interface Setting {
+  value: string;
+  /** `--flag` or the variable name it came from. */
+  source: string;
+}
+
+function setting(
+  env: Env,
+  flag: { name: string; value: string | undefined } | undefined,
+  names: readonly string[],
+): Setting | undefined {
+  const fromFlag = flag?.value?.trim();
+  if (flag && fromFlag) return { value: fromFlag, source: `--${flag.name}` };
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return { value, source: name };
+  }
+  return undefined;
+}
+
+function integer(found: Setting, min: number, max: number): number {
+  const value = Number(found.value);
+  if (!/^\d+$/.test(found.value) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${found.source} must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function storeLocation(env: Env, flagValue: string | undefined): StoreLocation {
+  const found = setting(env, { name: 'store', value: flagValue }, ['QA_BROKER_STORE']);
+  return found
+    ? parseStoreLocation(found.value, found.source)
+    : parseStoreLocation(DEFAULT_STORE, 'the default store');
+}
+
+function endpointPrefix(env: Env, flagValue: string | undefined): string {
+  const found = setting(env, { name: 'endpoint-prefix', value: flagValue }, [
+    'QA_BROKER_ENDPOINT_PREFIX',
+    'OPENCLAW_QA_CONVEX_ENDPOINT_PREFIX',
+  ]);
+  if (!found) return DEFAULT_ENDPOINT_PREFIX;
+  const prefix = found.value.replace(/\/+$/, '');
+  const segments = prefix.split('/');
+  if (
+    !prefix.startsWith('/') ||
+    prefix.startsWith('//') ||
+    prefix.includes('\\') ||
+    segments.includes('..')
+  ) {
+    throw new ConfigError(
+      `${found.source} must be an absolute path such as ${DEFAULT_ENDPOINT_PREFIX} (no leading "//", backslashes or ".." segments).`,
+    );
+  }
+  return prefix;
+}
+
+type BoundName = 'leaseTtlMs' | 'heartbeatIntervalMs';
+
+const BOUND_NAMES: Record<BoundName, { flag: string; env: string }> = {
+  leaseTtlMs: { flag: 'lease-ttl', env: 'QA_BROKER_LEASE_TTL' },
+  heartbeatIntervalMs: { flag: 'heartbeat-interval', env: 'QA_BROKER_HEARTBEAT_INTERVAL' },
+};
+
+function bounds(env: Env, flags: ServeFlags, name: BoundName): LeaseBounds[BoundName] {
+  const names = BOUND_NAMES[name];
+  const read = (part: 'min' | 'max' | 'default') => {
+    const flag = `${names.flag}-${part}-ms` as keyof ServeFlags;
+    const found = setting(env, { name: flag, value: flags[flag] }, [
+      `${names.env}_${part.toUpperCase()}_MS`,
+    ]);
+    return found ? integer(found, 1, Number.MAX_SAFE_INTEGER) : DEFAULT_LEASE_BOUNDS[name][part];
+  };
+  const result = { min: read('min'), max: read('max'), default: read('default') };
+  if (!(result.min <= result.default && result.default <= result.max)) {
+    throw new ConfigError(
+      `${name} bounds must satisfy min <= default <= max (got ${result.min}, ${result.default}, ${result.max}): ` +
+        `check ${names.env}_MIN_MS, ${names.env}_DEFAULT_MS and ${names.env}_MAX_MS (or --${names.flag}-*-ms).`,
+    );
+  }
+  return result;
+}
+
+function roleSecrets(env: Env): RoleSecrets {
+  const maintainer = setting(env, undefined, [
+    'QA_BROKER_SECRET_MAINTAINER',
+    'OPENCLAW_QA_CONVEX_SECRET_MAINTAINER',
+  ]);
+  const ci = setting(env, undefined, ['QA_BROKER_SECRET_CI', 'OPENCLAW_QA_CONVEX_SECRET_CI']);
+  return {
+    ...(maintainer ? { maintainer: maintainer.value } : {}),
+    ...(ci ? { ci: ci.value } : {}),
+  };
+}
+
+function throwawaySecret(): string {
+  return `qab-dev-${randomBytes(24).toString('base64url')}`;
+}
+
+export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
+  const hostSetting = setting(env, { name: 'host', value: flags.host }, ['QA_BROKER_HOST']);
+  const host = hostSetting?.value ?? DEFAULT_HOST;
+  const portSetting = setting(env, { name: 'port', value: flags.port }, ['PORT']);
+  const port = portSetting ? integer(portSetting, 0, 65_535) : DEFAULT_PORT;
+  const payloadSetting = setting(
+    env,
+    { name: 'payload-max-bytes', value: flags['payload-max-bytes'] },
+    ['QA_BROKER_PAYLOAD_MAX_BYTES'],
+  );
+  const payloadMaxBytes = payloadSetting
+    ? integer(payloadSetting, 1_024, 2 ** 30)
+    : POLICY.payloadMaxBytes;
+  const logSetting = setting(env, { name: 'log-level', value: flags['log-level'] }, [
+    'QA_BROKER_LOG_LEVEL',
+  ]);
+  const logLevel = (logSetting?.value.toLowerCase() ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(
+      `${logSetting?.source ?? 'QA_BROKER_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}.`,
+    );
+  }
+
+  let secrets = roleSecrets(env);
+  let secretsGenerated = false;
+  if (!secrets.maintainer && !secrets.ci) {
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(
+        `No role secrets are configured and ${host} is not a loopback host: set QA_BROKER_SECRET_MAINTAINER and QA_BROKER_SECRET_CI ` +
+          '(or OPENCLAW_QA_CONVEX_SECRET_MAINTAINER / OPENCLAW_QA_CONVEX_SECRET_CI).',
+      );
+    }
+    secrets = { maintainer: throwawaySecret(), ci: throwawaySecret() };
+    secretsGenerated = true;
+  }
+
+  return {
+    host,
+    port,
+    store: storeLocation(env, flags.store),
+    secrets,
+    secretsGenerated,
+    endpointPrefix: endpointPrefix(env, flags['endpoint-prefix']),
+    leaseBounds: {
+      leaseTtlMs: bounds(env, flags, 'leaseTtlMs'),
+      heartbeatIntervalMs: bounds(env, flags, 'heartbeatIntervalMs'),
+    },
+    payloadMaxBytes,
+    logLevel,
+  };
+}
+
+export function loadMigrateConfig(flags: MigrateFlags, env: Env): MigrateConfig {
+  return { store: storeLocation(env, flags.store) };
+}

@@ -1,0 +1,127 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { POLICY } from '@qa-broker/contract';
+import type { CredentialStore } from '@qa-broker/store';
+import type { Logger } from 'pino';
+import { createBrokerApp } from './app.js';
+import type { ServeConfig } from './config.js';
+import { describeError } from './describe-error.js';
+import { openStore } from './open-store.js';
+import { startRetentionSweep } from './retention-sweep.js';
+import { describeStoreLocation } from './store-location.js';
+import type { TextSink } from './text-sink.js';
+
+/** Below Node's defaults (60 s / 300 s): a slow client cannot hold a socket for long. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How long shutdown waits for in-flight requests before cutting connections. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+const RETENTION_BATCH_SIZE = 1_000;
+
+export interface RunningBroker {
+  /** Where it listens, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  server: Server;
+  store: CredentialStore;
+  /** Stops accepting, drains in-flight requests (bounded), closes the store. */
+  close(): Promise<void>;
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function drain(server: Server, drainTimeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+}
+
+async function warnIfNotDurable(
+  durability: () => Promise<{ appendOnly: boolean | undefined }>,
+  stderr: TextSink,
+  logger: Logger,
+): Promise<void> {
+  const { appendOnly } = await durability();
+  if (appendOnly === true) return;
+  const why =
+    appendOnly === false
+      ? 'Redis runs without AOF (appendonly no)'
+      : 'could not read Redis "appendonly" (CONFIG GET is not allowed)';
+  stderr.write(
+    `WARNING: ${why}: leases and credentials can be lost on a Redis restart. Run Redis with "appendonly yes".\n`,
+  );
+  logger.warn({ appendOnly }, 'redis persistence is not confirmed');
+}
+
+/** The composition root: store → (migrate) → app → listen. */
+export async function startBroker(
+  config: ServeConfig,
+  io: { stderr: TextSink; logger: Logger; drainTimeoutMs?: number },
+): Promise<RunningBroker> {
+  const { logger, stderr } = io;
+  const opened = await openStore(config.store, { migrate: true });
+  const { store } = opened;
+  try {
+    if (opened.durability) await warnIfNotDurable(opened.durability, stderr, logger);
+    const app = createBrokerApp({
+      store,
+      secrets: config.secrets,
+      endpointPrefix: config.endpointPrefix,
+      leaseBounds: config.leaseBounds,
+      payloadMaxBytes: config.payloadMaxBytes,
+      logger,
+    });
+    const server = createServer(app);
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    const address = await listen(server, config.port, config.host);
+    const url = urlOf(address);
+    const stopSweep = startRetentionSweep(store, {
+      intervalMs: POLICY.retentionSweepIntervalMs,
+      batchSize: RETENTION_BATCH_SIZE,
+      logger,
+    });
+    logger.info(
+      { url, store: describeStoreLocation(config.store), prefix: config.endpointPrefix },
+      'listening',
+    );
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        await drain(server, io.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
+        await stopSweep();
+        await store.close();
+        logger.info('stopped');
+      })();
+      return closing;
+    };
+    return { url, server, store, close };
+  } catch (error) {
+    await store.close().catch((closeError: unknown) => {
+      logger.warn(
+        { err: describeError(closeError) },
+        'closing the store after a failed start failed',
+      );
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CredentialStore } from '@qa-broker/store';
+import type { StoreLocation } from './store-location.js';
+
+export interface OpenedStore {
+  store: CredentialStore;
+  /** Present for stores with schema migrations (Postgres, PGlite). */
+  migrate?: () => Promise<{ applied: string[] }>;
+  /** Present for Redis: whether it persists with AOF, undefined when it cannot tell. */
+  durability?: () => Promise<{ appendOnly: boolean | undefined }>;
+}
+
+/**
+ * Opens the configured store. Adapters are imported on demand, so a Redis deployment
+ * never loads PGlite and the other way round.
+ */
+export async function openStore(
+  location: StoreLocation,
+  options: { migrate: boolean },
+): Promise<OpenedStore> {
+  switch (location.type) {
+    case 'postgres': {
+      const { openPostgresStore } = await import('@qa-broker/store-postgres');
+      const store = await openPostgresStore({
+        connectionString: location.url,
+        migrate: options.migrate,
+      });
+      return { store, migrate: () => store.migrate() };
+    }
+    case 'pglite': {
+      const { openPgliteStore } = await import('@qa-broker/store-postgres');
+      let dataDir: string | undefined;
+      if (location.dataDir !== undefined) {
+        dataDir = resolve(location.dataDir);
+        await mkdir(dataDir, { recursive: true });
+      }
+      const store = await openPgliteStore({
+        ...(dataDir ? { dataDir } : {}),
+        migrate: options.migrate,
+      });
+      return { store, migrate: () => store.migrate() };
+    }
+    case 'redis': {
+      const { openRedisStore } = await import('@qa-broker/store-redis');
+      const store = await openRedisStore({ url: location.url });
+      return { store, durability: () => store.durability() };
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import {
+  AcquireBodySchema,
+  AdminListBodySchema,
+  AdminRemoveBodySchema,
+  HeartbeatBodySchema,
+  LeaseActorSchema,
+  PayloadChunkBodySchema,
+  ReleaseBodySchema,
+  brokerContract,
+  parseAdminAddBody,
+  parseBody,
+} from '@qa-broker/contract';
+import type { BodyResult } from '@qa-broker/contract';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { roleMismatchMessage } from './auth.js';
+import type { RoleAuthenticator } from './auth.js';
+import { BrokerError } from './broker-error.js';
+import { RequestAbortedError, parseJsonBody, readRawBody } from './body-reader.js';
+import { sendError } from './error-response.js';
+
+/** Admin bodies other than admin/add are a few short fields. */
+export const SMALL_ADMIN_BODY_MAX_BYTES = 64 * 1024;
+
+export interface BodyLimits {
+  leaseBodyMaxBytes: number;
+  payloadMaxBytes: number;
+}
+
+type Access = 'lease' | 'admin';
+
+interface RouteRule {
+  path: string;
+  access: Access;
+  limit: (limits: BodyLimits) => number;
+  parse: (body: unknown) => BodyResult<unknown>;
+}
+
+function schemaParser(schema: z.ZodTypeAny): (body: unknown) => BodyResult<unknown> {
+  return (body) => parseBody(schema, body);
+}
+
+const lease = (limits: BodyLimits) => limits.leaseBodyMaxBytes;
+
+/** Each broker route: who may call it, how large its body may be, how it is parsed. */
+export const ROUTE_RULES: readonly RouteRule[] = [
+  {
+    path: brokerContract.acquire.path,
+    access: 'lease',
+    limit: lease,
+    parse: schemaParser(AcquireBodySchema),
+  },
+  {
+    path: brokerContract.heartbeat.path,
+    access: 'lease',
+    limit: lease,
+    parse: schemaParser(HeartbeatBodySchema),
+  },
+  {
+    path: brokerContract.release.path,
+    access: 'lease',
+    limit: lease,
+    parse: schemaParser(ReleaseBodySchema),
+  },
+  {
+    path: brokerContract.payloadChunk.path,
+    access: 'lease',
+    limit: lease,
+    parse: schemaParser(PayloadChunkBodySchema),
+  },
+  {
+    path: brokerContract.admin.add.path,
+    access: 'admin',
+    limit: (limits) => limits.payloadMaxBytes,
+    parse: parseAdminAddBody,
+  },
+  {
+    path: brokerContract.admin.remove.path,
+    access: 'admin',
+    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    parse: schemaParser(AdminRemoveBodySchema),
+  },
+  {
+    path: brokerContract.admin.list.path,
+    access: 'admin',
+    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    parse: schemaParser(AdminListBodySchema),
+  },
+];
+
+function unwrap<T>(result: BodyResult<T>): T {
+  if (!result.ok) throw new BrokerError(result.code, result.message);
+  return result.value;
+}
+
+/**
+ * Everything the spec checks before the route's own work, in its order: auth, JSON,
+ * object, actorRole, token role = actorRole, fields. The parsed body replaces `req.body`,
+ * so ts-rest's own validation afterwards always passes and never renders its own errors.
+ */
+async function preflight(
+  rule: RouteRule,
+  auth: RoleAuthenticator,
+  limits: BodyLimits,
+  req: Request,
+): Promise<void> {
+  const authorization = req.headers.authorization;
+  const tokenRole = rule.access === 'lease' ? auth.leaseRole(authorization) : undefined;
+  if (rule.access === 'admin') auth.requireMaintainer(authorization);
+
+  const json = parseJsonBody(await readRawBody(req, rule.limit(limits)));
+
+  if (tokenRole !== undefined) {
+    const { actorRole } = unwrap(parseBody(LeaseActorSchema, json));
+    if (actorRole !== tokenRole) {
+      throw new BrokerError('AUTH_ROLE_MISMATCH', roleMismatchMessage(tokenRole, actorRole));
+    }
+  }
+  req.body = unwrap(rule.parse(json));
+}
+
+export function preflightMiddleware(
+  rule: RouteRule,
+  auth: RoleAuthenticator,
+  limits: BodyLimits,
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    preflight(rule, auth, limits, req).then(
+      () => next(),
+      (error: unknown) => {
+        if (error instanceof RequestAbortedError) return; // nobody is listening any more
+        if (error instanceof BrokerError && error.code === 'PAYLOAD_TOO_LARGE') {
+          // The rest of the body is never read: close the connection after answering.
+          res.setHeader('connection', 'close');
+        }
+        sendError(res, error);
+      },
+    );
+  };
+}

@@ -1,0 +1,37 @@
+import type { brokerContract } from '@qa-broker/contract';
+import type { AppRouteImplementation } from '@ts-rest/express';
+import type { BrokerDeps } from '../broker-deps.js';
+import { fail } from '../error-response.js';
+
+const MESSAGES = {
+  KIND_MISMATCH: 'Credential kind did not match this payload request.',
+  CREDENTIAL_DISABLED: 'Credential is disabled.',
+  AUTH_ROLE_MISMATCH: 'Credential lease actor role mismatch.',
+} as const;
+
+export function payloadChunkHandler(
+  deps: BrokerDeps,
+): AppRouteImplementation<typeof brokerContract.payloadChunk> {
+  const { store, codec } = deps;
+  return async ({ body, res }) => {
+    const result = await store.readPayloadChunk({
+      kind: body.kind,
+      ownerId: body.ownerId,
+      actorRole: body.actorRole,
+      credentialId: body.credentialId,
+      leaseToken: body.leaseToken,
+      index: body.index ?? 0,
+    });
+    if (!result.ok) {
+      const message =
+        result.code === 'KIND_MISMATCH' ||
+        result.code === 'CREDENTIAL_DISABLED' ||
+        result.code === 'AUTH_ROLE_MISMATCH'
+          ? MESSAGES[result.code]
+          : undefined;
+      return fail(res, result.code, message);
+    }
+    const data = await codec.openPiece(body.credentialId, result.index, result.piece);
+    return { status: 200, body: { status: 'ok', data, index: result.index } };
+  };
+}

@@ -1,0 +1,51 @@
+import { ConfigError } from './config-error.js';
+
+export type StoreLocation =
+  | { type: 'postgres'; url: string }
+  /** `dataDir` absent = in memory. */
+  | { type: 'pglite'; dataDir?: string }
+  | { type: 'redis'; url: string };
+
+export const DEFAULT_STORE = 'pglite:./.qa-broker/data';
+
+const FORMS = 'postgres://…, postgresql://…, pglite:<dir>, pglite:memory, redis://… or rediss://…';
+
+function schemeOf(value: string): string {
+  const colon = value.indexOf(':');
+  return colon > 0 ? value.slice(0, colon + 1) : value.slice(0, 16);
+}
+
+/** Parses a `--store` value; `source` names where it came from for the error message. */
+export function parseStoreLocation(value: string, source: string): StoreLocation {
+  const lower = value.toLowerCase();
+  if (lower.startsWith('pglite:')) {
+    const dir = value.slice('pglite:'.length).trim();
+    if (!dir)
+      throw new ConfigError(
+        `${source} "pglite:" needs a directory or "memory": set it to pglite:<dir> or pglite:memory.`,
+      );
+    return dir === 'memory' ? { type: 'pglite' } : { type: 'pglite', dataDir: dir };
+  }
+  const isPostgres = lower.startsWith('postgres://') || lower.startsWith('postgresql://');
+  const isRedis = lower.startsWith('redis://') || lower.startsWith('rediss://');
+  if (isPostgres || isRedis) {
+    if (!URL.canParse(value)) {
+      // Never echo the value: it may hold a password.
+      throw new ConfigError(
+        `${source} is not a valid ${schemeOf(value)}// URL: fix the value of ${source}.`,
+      );
+    }
+    return isPostgres ? { type: 'postgres', url: value } : { type: 'redis', url: value };
+  }
+  throw new ConfigError(
+    `${source} has an unsupported store "${schemeOf(value)}…": set ${source} to ${FORMS}.`,
+  );
+}
+
+/** A store location fit for logs and banners: any password is replaced. */
+export function describeStoreLocation(location: StoreLocation): string {
+  if (location.type === 'pglite') return `pglite:${location.dataDir ?? 'memory'}`;
+  const url = new URL(location.url);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

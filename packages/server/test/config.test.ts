@@ -1,0 +1,187 @@
+import { DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
+import { describe, expect, it } from 'vitest';
+import { loadMigrateConfig, loadServeConfig } from '../src/config.js';
+import { isLoopbackHost } from '../src/loopback.js';
+import { describeStoreLocation, parseStoreLocation } from '../src/store-location.js';
+
+const secrets = { QA_BROKER_SECRET_MAINTAINER: 'fake-m', QA_BROKER_SECRET_CI: 'fake-c' };
+
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error('expected an error');
+}
+
+describe('loadServeConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadServeConfig({}, secrets);
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      port: 8787,
+      store: { type: 'pglite', dataDir: './.qa-broker/data' },
+      secrets: { maintainer: 'fake-m', ci: 'fake-c' },
+      secretsGenerated: false,
+      endpointPrefix: '/qa-credentials/v1',
+      leaseBounds: DEFAULT_LEASE_BOUNDS,
+      payloadMaxBytes: POLICY.payloadMaxBytes,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes flags over QA_BROKER_* over OpenClaw names, trimmed, blanks unset', () => {
+    const env = {
+      QA_BROKER_HOST: ' 127.0.0.2 ',
+      PORT: '9000',
+      QA_BROKER_STORE: 'redis://localhost:6379',
+      QA_BROKER_SECRET_MAINTAINER: '  ',
+      OPENCLAW_QA_CONVEX_SECRET_MAINTAINER: ' fake-openclaw-m ',
+      QA_BROKER_SECRET_CI: 'fake-ours-c',
+      OPENCLAW_QA_CONVEX_SECRET_CI: 'fake-openclaw-c',
+      OPENCLAW_QA_CONVEX_ENDPOINT_PREFIX: '/legacy/v1/',
+    };
+    const fromEnv = loadServeConfig({}, env);
+    expect(fromEnv.host).toBe('127.0.0.2');
+    expect(fromEnv.port).toBe(9000);
+    expect(fromEnv.store).toEqual({ type: 'redis', url: 'redis://localhost:6379' });
+    expect(fromEnv.secrets).toEqual({ maintainer: 'fake-openclaw-m', ci: 'fake-ours-c' });
+    expect(fromEnv.endpointPrefix).toBe('/legacy/v1');
+    const fromFlags = loadServeConfig(
+      { host: 'localhost', port: '0', store: 'pglite:memory', 'endpoint-prefix': '/x' },
+      { ...env, QA_BROKER_ENDPOINT_PREFIX: '/ours' },
+    );
+    expect(fromFlags).toMatchObject({
+      host: 'localhost',
+      port: 0,
+      store: { type: 'pglite' },
+      endpointPrefix: '/x',
+    });
+    expect(loadServeConfig({}, { ...env, QA_BROKER_ENDPOINT_PREFIX: '/ours' }).endpointPrefix).toBe(
+      '/ours',
+    );
+  });
+
+  it('reads lease bounds and the payload ceiling', () => {
+    const config = loadServeConfig(
+      { 'lease-ttl-max-ms': '60000', 'heartbeat-interval-default-ms': '6000' },
+      {
+        ...secrets,
+        QA_BROKER_LEASE_TTL_MIN_MS: '1000',
+        QA_BROKER_LEASE_TTL_DEFAULT_MS: '2000',
+        QA_BROKER_LEASE_TTL_MAX_MS: '999999',
+        QA_BROKER_PAYLOAD_MAX_BYTES: '1048576',
+      },
+    );
+    expect(config.leaseBounds).toEqual({
+      leaseTtlMs: { min: 1_000, default: 2_000, max: 60_000 },
+      heartbeatIntervalMs: { ...POLICY.heartbeatIntervalMs, default: 6_000 },
+    });
+    expect(config.payloadMaxBytes).toBe(1_048_576);
+  });
+
+  it('names the variable or flag to fix', () => {
+    expect(errorOf(() => loadServeConfig({}, { ...secrets, PORT: 'eighty' }))).toMatch(
+      /^PORT must be an integer/,
+    );
+    expect(errorOf(() => loadServeConfig({ port: '70000' }, secrets))).toMatch(
+      /^--port must be an integer from 0 to 65535/,
+    );
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_STORE: 'mysql://u:hunter2@db/x' })),
+    ).toMatch(/QA_BROKER_STORE/);
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_STORE: 'mysql://u:hunter2@db/x' })),
+    ).not.toContain('hunter2');
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_LEASE_TTL_MIN_MS: '9999999' })),
+    ).toContain('QA_BROKER_LEASE_TTL_MIN_MS');
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_HEARTBEAT_INTERVAL_MAX_MS: '-5' })),
+    ).toContain('QA_BROKER_HEARTBEAT_INTERVAL_MAX_MS');
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_PAYLOAD_MAX_BYTES: '1e9' })),
+    ).toContain('QA_BROKER_PAYLOAD_MAX_BYTES');
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_ENDPOINT_PREFIX: 'relative' })),
+    ).toContain('QA_BROKER_ENDPOINT_PREFIX');
+    expect(errorOf(() => loadServeConfig({ 'endpoint-prefix': '/a/../b' }, secrets))).toContain(
+      '--endpoint-prefix',
+    );
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_LOG_LEVEL: 'loud' })),
+    ).toContain('QA_BROKER_LOG_LEVEL');
+  });
+
+  it('makes throwaway secrets on a loopback host and refuses elsewhere', () => {
+    const local = loadServeConfig({}, {});
+    expect(local.secretsGenerated).toBe(true);
+    expect(local.secrets.maintainer).toMatch(/^qab-dev-.{20,}/);
+    expect(local.secrets.ci).not.toBe(local.secrets.maintainer);
+    const message = errorOf(() => loadServeConfig({ host: '0.0.0.0' }, {}));
+    expect(message).toContain('QA_BROKER_SECRET_MAINTAINER');
+    expect(message).toContain('QA_BROKER_SECRET_CI');
+    // One configured secret is enough to start anywhere.
+    expect(
+      loadServeConfig({ host: '0.0.0.0' }, { QA_BROKER_SECRET_CI: 'fake-c' }).secretsGenerated,
+    ).toBe(false);
+  });
+});
+
+describe('loadMigrateConfig', () => {
+  it('takes --store over QA_BROKER_STORE over the default', () => {
+    expect(loadMigrateConfig({}, {}).store).toEqual({
+      type: 'pglite',
+      dataDir: './.qa-broker/data',
+    });
+    expect(loadMigrateConfig({}, { QA_BROKER_STORE: 'postgresql://db/x' }).store).toEqual({
+      type: 'postgres',
+      url: 'postgresql://db/x',
+    });
+    expect(
+      loadMigrateConfig({ store: 'rediss://r:6380' }, { QA_BROKER_STORE: 'postgresql://db/x' })
+        .store,
+    ).toEqual({ type: 'redis', url: 'rediss://r:6380' });
+  });
+});
+
+describe('store locations', () => {
+  it('parses every form', () => {
+    expect(parseStoreLocation('pglite:memory', 's')).toEqual({ type: 'pglite' });
+    expect(parseStoreLocation('pglite:/tmp/x', 's')).toEqual({ type: 'pglite', dataDir: '/tmp/x' });
+    expect(parseStoreLocation('postgres://u@h/db', 's')).toEqual({
+      type: 'postgres',
+      url: 'postgres://u@h/db',
+    });
+    expect(() => parseStoreLocation('pglite:', '--store')).toThrow(/--store/);
+    expect(() => parseStoreLocation('sqlite:x', '--store')).toThrow(/--store/);
+  });
+
+  it('redacts passwords when describing', () => {
+    const described = describeStoreLocation({
+      type: 'postgres',
+      url: 'postgres://admin:hunter2@db:5432/x',
+    });
+    expect(described).toBe('postgres://admin:***@db:5432/x');
+    expect(describeStoreLocation({ type: 'redis', url: 'redis://:hunter2@r:6379' })).not.toContain(
+      'hunter2',
+    );
+    expect(describeStoreLocation({ type: 'pglite' })).toBe('pglite:memory');
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1'])(
+    '%s is loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
+  it.each(['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1', '127.example.com'])(
+    '%s is not',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
+});
