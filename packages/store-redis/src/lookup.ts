@@ -1,0 +1,91 @@
+import { StoreError } from '@qa-broker/store';
+import type { Redis } from 'ioredis';
+import { toStoreError } from './errors.js';
+import type { GlobalKeys, KindKeys } from './keys.js';
+
+/**
+ * The global id -> kind lookup. It is written once, before the add script, and never
+ * changed (a credential's kind is immutable), so reading it outside a kind's script is
+ * safe: at worst it names a kind whose add has not completed, and the kind's script then
+ * finds no record, which every caller treats as "not found".
+ */
+export async function registerCredential(
+  client: Redis,
+  keys: GlobalKeys,
+  credentialId: string,
+  kind: string,
+): Promise<void> {
+  let registeredKind: unknown;
+  try {
+    const replies = await client
+      .multi()
+      .hsetnx(keys.credentialKinds, credentialId, kind)
+      .zadd(keys.credentialIds, 'NX', 0, credentialId)
+      .zadd(keys.kinds, 'NX', 0, kind)
+      .hget(keys.credentialKinds, credentialId)
+      .exec();
+    const last = replies?.[3];
+    if (!last || last[0]) throw last?.[0] ?? new Error('The registration transaction was aborted.');
+    registeredKind = last[1];
+  } catch (error) {
+    throw toStoreError(error, 'add-credential');
+  }
+  if (registeredKind !== kind) {
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      'This credential id is already registered under another kind.',
+    );
+  }
+}
+
+/** Makes a kind visible to listings, stats and retention (idempotent). */
+export async function registerKind(client: Redis, keys: GlobalKeys, kind: string): Promise<void> {
+  try {
+    await client.zadd(keys.kinds, 'NX', 0, kind);
+  } catch (error) {
+    throw toStoreError(error, 'register-kind');
+  }
+}
+
+export async function lookupKind(
+  client: Redis,
+  keys: GlobalKeys,
+  credentialId: string,
+): Promise<string | undefined> {
+  try {
+    return (await client.hget(keys.credentialKinds, credentialId)) ?? undefined;
+  } catch (error) {
+    throw toStoreError(error, 'lookup');
+  }
+}
+
+/** True when a record exists under that kind (records are never deleted). */
+export async function credentialExists(
+  client: Redis,
+  keys: KindKeys,
+  credentialId: string,
+): Promise<boolean> {
+  try {
+    return (await client.hexists(keys.credentials, credentialId)) === 1;
+  } catch (error) {
+    throw toStoreError(error, 'lookup');
+  }
+}
+
+/** Every registered kind, in code-point (byte) order, read in bounded pages. */
+export async function listKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+  const kinds: string[] = [];
+  const pageSize = 500;
+  let start = '-';
+  try {
+    for (;;) {
+      const page = await client.zrangebylex(keys.kinds, start, '+', 'LIMIT', 0, pageSize);
+      kinds.push(...page);
+      const last = page.at(-1);
+      if (page.length < pageSize || last === undefined) return kinds;
+      start = `(${last}`;
+    }
+  } catch (error) {
+    throw toStoreError(error, 'list-kinds');
+  }
+}

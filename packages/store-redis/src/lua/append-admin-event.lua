@@ -1,0 +1,24 @@
+--[[
+append-admin-event: writes one admin event that belongs to no kind (a disable of an id
+the store has never seen). Events tied to a kind are written by that kind's scripts.
+
+KEYS[1]  the global admin event log: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
+KEYS[2]  the global event sequence counter (string, INCR)
+
+ARGV[1]  now in integer ms, or "" to use the Redis TIME
+ARGV[2..] field, value, field, value, ... of the event (strings; never a payload or a token)
+
+Returns occurredAtMs (integer).
+]]
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local event = {}
+for n = 2, #ARGV - 1, 2 do event[ARGV[n]] = ARGV[n + 1] end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], 0, string.format('%016d:%016d:', now, seq) .. cjson.encode(event))
+return now

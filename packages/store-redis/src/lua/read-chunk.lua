@@ -1,0 +1,48 @@
+--[[
+read-chunk: checks the caller's lease and reads one stored payload piece, in one step.
+Read-only, no event.
+
+KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+
+ARGV[1]  now in integer ms, or "" to use the Redis TIME
+ARGV[2]  credentialId
+ARGV[3]  ownerId
+ARGV[4]  leaseToken
+ARGV[5]  actorRole of the caller (must equal the lease's)
+ARGV[6]  piece index (non-negative integer)
+
+Returns
+  {"ok", piece, index, pieceCount}
+  {"ABSENT"}  no such credential under this kind
+  {"CREDENTIAL_DISABLED"} | {"LEASE_NOT_FOUND"} | {"LEASE_NOT_OWNER"} | {"AUTH_ROLE_MISMATCH"}
+  | {"PAYLOAD_NOT_CHUNKED"} | {"INVALID_CHUNK_INDEX"}
+]]
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local id = ARGV[2]
+local raw = redis.call('HGET', KEYS[1], id)
+if not raw then return {'ABSENT'} end
+local record = cjson.decode(raw)
+if record.status ~= 'active' then return {'CREDENTIAL_DISABLED'} end
+local lease = record.lease
+-- Same boundary as heartbeat: still readable at expiresAtMs == now.
+if not lease or lease.expiresAtMs < now then return {'LEASE_NOT_FOUND'} end
+if lease.ownerId ~= ARGV[3] or lease.token ~= ARGV[4] then return {'LEASE_NOT_OWNER'} end
+if lease.actorRole ~= ARGV[5] then return {'AUTH_ROLE_MISMATCH'} end
+if record.pieces <= 1 then return {'PAYLOAD_NOT_CHUNKED'} end
+local index = tonumber(ARGV[6])
+if not index or index < 0 or index >= record.pieces or index ~= math.floor(index) then
+  return {'INVALID_CHUNK_INDEX'}
+end
+local piece = redis.call('HGET', KEYS[2], id .. ':' .. string.format('%d', index))
+if not piece then
+  return redis.error_reply('ERR qa-broker: a payload piece is missing')
+end
+return {'ok', piece, index, record.pieces}

@@ -1,0 +1,46 @@
+import { ERROR_CODES } from '@qa-broker/contract';
+import type { DisableInput, DisableResult } from '@qa-broker/store';
+import type { Redis } from 'ioredis';
+import { nowArgument } from '../clock.js';
+import { malformedReply } from '../errors.js';
+import type { KindKeys } from '../keys.js';
+import { parseStoredRecord, toCredentialRecord } from '../record.js';
+import { replyInteger, replyStatus, replyString } from '../reply.js';
+import { runScript } from '../scripts.js';
+
+/** Runs under the kind the id -> kind lookup named. */
+export async function disableCredentialScript(
+  client: Redis,
+  keys: KindKeys,
+  kind: string,
+  input: DisableInput,
+): Promise<DisableResult> {
+  const reply = await runScript(
+    client,
+    'disable-credential',
+    [
+      keys.credentials,
+      keys.free,
+      keys.leases,
+      keys.updatedActive,
+      keys.updatedDisabled,
+      keys.adminEvents,
+      keys.sequence,
+    ],
+    [
+      nowArgument(input.nowMs),
+      input.credentialId,
+      kind,
+      input.actorId,
+      ERROR_CODES.CREDENTIAL_NOT_FOUND.message,
+      ERROR_CODES.LEASE_ACTIVE.message,
+    ],
+  );
+  const { status, rest } = replyStatus(reply, 'disable-credential');
+  if (status === 'CREDENTIAL_NOT_FOUND' || status === 'LEASE_ACTIVE')
+    return { ok: false, code: status };
+  if (status !== 'ok') throw malformedReply('disable-credential');
+  const changed = replyInteger(rest[0], 'disable-credential') === 1;
+  const stored = parseStoredRecord(replyString(rest[1], 'disable-credential'));
+  return { ok: true, changed, credential: toCredentialRecord(input.credentialId, kind, stored) };
+}

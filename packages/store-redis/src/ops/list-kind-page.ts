@@ -1,0 +1,30 @@
+import type { CredentialRecord } from '@qa-broker/store';
+import type { Redis } from 'ioredis';
+import type { KindKeys } from '../keys.js';
+import { runScript } from '../scripts.js';
+import { parseCredentialEntries } from './credential-entries.js';
+
+/** One bounded page of one kind and status, in list order (updatedAtMs desc, id asc). */
+export async function listKindPageScript(
+  client: Redis,
+  keys: KindKeys,
+  page: {
+    kind: string;
+    status: 'active' | 'disabled';
+    offset: number;
+    size: number;
+    includePayload: boolean;
+  },
+): Promise<CredentialRecord[]> {
+  const reply = await runScript(
+    client,
+    'list-kind-page',
+    [
+      page.status === 'active' ? keys.updatedActive : keys.updatedDisabled,
+      keys.credentials,
+      keys.payloads,
+    ],
+    [page.offset, page.size, page.includePayload ? '1' : '0'],
+  );
+  return parseCredentialEntries(reply, page.kind, page.includePayload, 'list-kind-page');
+}

@@ -1,0 +1,23 @@
+import type { CredentialRecord } from '@qa-broker/store';
+import type { Redis } from 'ioredis';
+import type { KindKeys } from '../keys.js';
+import { runScript } from '../scripts.js';
+import { parseCredentialEntries } from './credential-entries.js';
+
+/** Reads credentials of one kind by id; ids without a record are left out. */
+export async function readCredentialsScript(
+  client: Redis,
+  keys: KindKeys,
+  kind: string,
+  credentialIds: readonly string[],
+  includePayload: boolean,
+): Promise<CredentialRecord[]> {
+  if (credentialIds.length === 0) return [];
+  const reply = await runScript(
+    client,
+    'read-credentials',
+    [keys.credentials, keys.payloads],
+    [includePayload ? '1' : '0', ...credentialIds],
+  );
+  return parseCredentialEntries(reply, kind, includePayload, 'read-credentials');
+}

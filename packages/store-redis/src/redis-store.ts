@@ -1,0 +1,339 @@
+import type {
+  AcquireInput,
+  AcquireResult,
+  AddCredentialInput,
+  CredentialRecord,
+  CredentialStore,
+  DisableInput,
+  DisableResult,
+  EventFilter,
+  EventPage,
+  HeartbeatInput,
+  HeartbeatResult,
+  ListFilter,
+  PoolStats,
+  PruneInput,
+  PruneResult,
+  ReadChunkInput,
+  ReadChunkResult,
+  ReleaseInput,
+  ReleaseResult,
+  ReplacePayloadInput,
+  ScanPage,
+} from '@qa-broker/store';
+import { ERROR_CODES } from '@qa-broker/contract';
+import type { Redis } from 'ioredis';
+import { toStoreError } from './errors.js';
+import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
+import type { Keyspace } from './keys.js';
+import {
+  credentialExists,
+  listKinds,
+  lookupKind,
+  registerCredential,
+  registerKind,
+} from './lookup.js';
+import { isAbsentInKind } from './ops/absent.js';
+import { acquireScript } from './ops/acquire.js';
+import { addCredentialScript } from './ops/add-credential.js';
+import { appendAdminEventScript } from './ops/append-admin-event.js';
+import { disableCredentialScript } from './ops/disable-credential.js';
+import { heartbeatScript } from './ops/heartbeat.js';
+import { listKindPageScript } from './ops/list-kind-page.js';
+import { poolStatsScript } from './ops/pool-stats.js';
+import { pruneEventsScript } from './ops/prune-events.js';
+import { readChunkScript } from './ops/read-chunk.js';
+import { readCredentialsScript } from './ops/read-credentials.js';
+import { releaseScript } from './ops/release.js';
+import { replacePayloadScript } from './ops/replace-payload.js';
+
+/** Expired leases one acquire moves back to the free set at most (keeps acquire bounded). */
+export const RECLAIM_LIMIT_PER_ACQUIRE = 100;
+/** Largest page one read script returns. */
+export const MAX_PAGE_SIZE = 500;
+/** Kinds this process already registered; cleared when full so it stays bounded. */
+const KNOWN_KINDS_MAX = 10_000;
+
+export interface RedisDurability {
+  /** `"unknown"` when the server refuses CONFIG GET (managed Redis, ACLs). */
+  appendOnly: boolean | 'unknown';
+}
+
+function clampPageSize(limit: number): number {
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(limit)));
+}
+
+/**
+ * `CredentialStore` on Redis. Every state change is one Lua script over the keys of one
+ * kind (one hash slot); this class only picks keys, calls the typed wrappers in `ops/`
+ * and, for reads, stitches bounded pages together.
+ */
+export class RedisStore implements CredentialStore {
+  private readonly knownKinds = new Set<string>();
+
+  constructor(
+    readonly client: Redis,
+    readonly keys: Keyspace,
+    private readonly ownsClient: boolean,
+  ) {}
+
+  async acquire(input: AcquireInput): Promise<AcquireResult> {
+    await this.ensureKindRegistered(input.kind);
+    return acquireScript(this.client, this.keys.kind(input.kind), input, RECLAIM_LIMIT_PER_ACQUIRE);
+  }
+
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
+    const result = await heartbeatScript(this.client, this.keys.kind(input.kind), input);
+    return isAbsentInKind(result) ? this.explainAbsent(input) : result;
+  }
+
+  async release(input: ReleaseInput): Promise<ReleaseResult> {
+    const result = await releaseScript(this.client, this.keys.kind(input.kind), input);
+    return isAbsentInKind(result) ? this.explainAbsent(input) : result;
+  }
+
+  async readPayloadChunk(input: ReadChunkInput): Promise<ReadChunkResult> {
+    const result = await readChunkScript(this.client, this.keys.kind(input.kind), input);
+    return isAbsentInKind(result) ? this.explainAbsent(input) : result;
+  }
+
+  async addCredential(input: AddCredentialInput): Promise<CredentialRecord> {
+    await registerCredential(this.client, this.keys.global, input.credentialId, input.kind);
+    this.rememberKind(input.kind);
+    return addCredentialScript(this.client, this.keys.kind(input.kind), input);
+  }
+
+  async disableCredential(input: DisableInput): Promise<DisableResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) {
+      await appendAdminEventScript(this.client, this.keys.global, {
+        eventType: 'disable_failed',
+        actorId: input.actorId,
+        credentialId: input.credentialId,
+        code: 'CREDENTIAL_NOT_FOUND',
+        message: ERROR_CODES.CREDENTIAL_NOT_FOUND.message,
+        ...(input.nowMs !== undefined ? { nowMs: input.nowMs } : {}),
+      });
+      return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    }
+    return disableCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async replacePayload(input: ReplacePayloadInput): Promise<boolean> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return false;
+    return replacePayloadScript(this.client, this.keys.kind(kind), input);
+  }
+
+  async listCredentials(filter: ListFilter): Promise<CredentialRecord[]> {
+    const limit = clampPageSize(filter.limit);
+    const statuses = filter.status === 'all' ? (['active', 'disabled'] as const) : [filter.status];
+    const kinds =
+      filter.kind !== undefined && filter.kind !== ''
+        ? [filter.kind]
+        : await listKinds(this.client, this.keys.global);
+    const records: CredentialRecord[] = [];
+    for (const kind of kinds) {
+      for (const status of statuses) {
+        for (let offset = 0; records.length < limit;) {
+          const size = limit - records.length;
+          const page = await listKindPageScript(this.client, this.keys.kind(kind), {
+            kind,
+            status,
+            offset,
+            size,
+            includePayload: filter.includePayload,
+          });
+          records.push(...page);
+          if (page.length < size) break;
+          offset += size;
+        }
+      }
+      if (records.length >= limit) break;
+    }
+    return records;
+  }
+
+  async scanCredentials(input: {
+    cursor?: string;
+    limit: number;
+    includePayload: boolean;
+  }): Promise<ScanPage> {
+    const limit = clampPageSize(input.limit);
+    const global = this.keys.global;
+    let ids: string[];
+    let kinds: (string | null)[];
+    try {
+      const start = input.cursor !== undefined ? `(${input.cursor}` : '-';
+      ids = await this.client.zrangebylex(global.credentialIds, start, '+', 'LIMIT', 0, limit);
+      kinds = ids.length > 0 ? await this.client.hmget(global.credentialKinds, ...ids) : [];
+    } catch (error) {
+      throw toStoreError(error, 'scan-credentials');
+    }
+    const idsByKind = new Map<string, string[]>();
+    ids.forEach((id, index) => {
+      const kind = kinds[index];
+      if (kind === null || kind === undefined) return;
+      idsByKind.set(kind, [...(idsByKind.get(kind) ?? []), id]);
+    });
+    const found = new Map<string, CredentialRecord>();
+    for (const [kind, kindIds] of idsByKind) {
+      const records = await readCredentialsScript(
+        this.client,
+        this.keys.kind(kind),
+        kind,
+        kindIds,
+        input.includePayload,
+      );
+      for (const record of records) found.set(record.credentialId, record);
+    }
+    const credentials = ids.flatMap((id) => {
+      const record = found.get(id);
+      return record ? [record] : [];
+    });
+    const last = ids.at(-1);
+    return ids.length === limit && last !== undefined
+      ? { credentials, nextCursor: last }
+      : { credentials };
+  }
+
+  async listEvents(filter: EventFilter): Promise<EventPage> {
+    return readEventPage(this.client, await this.eventLogs(filter), filter);
+  }
+
+  async poolStats(): Promise<PoolStats[]> {
+    const kinds = await listKinds(this.client, this.keys.global);
+    const stats = await Promise.all(
+      kinds.map((kind) => poolStatsScript(this.client, this.keys.kind(kind), kind)),
+    );
+    // A kind only ever acquired (never added) has no credentials: not a pool.
+    return stats.filter((pool) => pool.free + pool.leased + pool.disabled > 0);
+  }
+
+  async pruneEvents(input: PruneInput): Promise<PruneResult> {
+    const logs = await this.eventLogs({});
+    let budget = Math.max(0, Math.trunc(input.batchSize));
+    let deleted = 0;
+    for (const log of logs) {
+      if (budget === 0) break;
+      const removed = await pruneEventsScript(this.client, log.key, {
+        maxAgeMs: log.category === 'lease' ? input.leaseEventMaxAgeMs : input.adminEventMaxAgeMs,
+        batchSize: budget,
+        ...(input.nowMs !== undefined ? { nowMs: input.nowMs } : {}),
+      });
+      deleted += removed;
+      budget -= removed;
+    }
+    return { deleted, more: budget === 0 && deleted > 0 };
+  }
+
+  async now(): Promise<number> {
+    try {
+      const [seconds, micros] = await this.client.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    } catch (error) {
+      throw toStoreError(error, 'time');
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.ping();
+    } catch (error) {
+      throw toStoreError(error, 'ping');
+    }
+  }
+
+  /** Whether Redis persists every write (AOF); without it a restart can forget leases. */
+  async durability(): Promise<RedisDurability> {
+    let reply: unknown;
+    try {
+      reply = await this.client.config('GET', 'appendonly');
+    } catch (error) {
+      const storeError = toStoreError(error, 'durability');
+      // CONFIG may be renamed or denied by ACLs on managed Redis: that is not an outage.
+      if (storeError.code === 'INTERNAL_ERROR') return { appendOnly: 'unknown' };
+      throw storeError;
+    }
+    const value = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
+    if (value === 'yes') return { appendOnly: true };
+    if (value === 'no') return { appendOnly: false };
+    return { appendOnly: 'unknown' };
+  }
+
+  async close(): Promise<void> {
+    if (!this.ownsClient) return;
+    try {
+      await this.client.quit();
+    } catch {
+      // Already disconnected or unreachable: drop the socket and stop reconnecting.
+      this.client.disconnect();
+    }
+  }
+
+  /**
+   * A per-kind script found no credential under the request's kind. The immutable id ->
+   * kind lookup tells a credential of another kind (KIND_MISMATCH) from none at all; a
+   * lookup entry whose add never completed has no record and counts as not found.
+   */
+  private async explainAbsent(input: {
+    credentialId: string;
+    kind: string;
+  }): Promise<{ ok: false; code: 'CREDENTIAL_NOT_FOUND' | 'KIND_MISMATCH' }> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined || kind === input.kind)
+      return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    const exists = await credentialExists(this.client, this.keys.kind(kind), input.credentialId);
+    return { ok: false, code: exists ? 'KIND_MISMATCH' : 'CREDENTIAL_NOT_FOUND' };
+  }
+
+  /**
+   * An acquire of a kind nobody added still writes an acquire_failed event, into that
+   * kind's event log; registering the kind first keeps that log visible to listEvents and
+   * pruneEvents. Once per kind per process, so the hot path stays one round trip.
+   */
+  private async ensureKindRegistered(kind: string): Promise<void> {
+    if (this.knownKinds.has(kind)) return;
+    await registerKind(this.client, this.keys.global, kind);
+    this.rememberKind(kind);
+  }
+
+  private rememberKind(kind: string): void {
+    if (this.knownKinds.size >= KNOWN_KINDS_MAX) this.knownKinds.clear();
+    this.knownKinds.add(kind);
+  }
+
+  private async eventLogs(filter: Pick<EventFilter, 'category' | 'kind'>): Promise<EventLog[]> {
+    const kinds =
+      filter.kind !== undefined ? [filter.kind] : await listKinds(this.client, this.keys.global);
+    const logs: EventLog[] = [];
+    if (filter.category !== 'admin') {
+      for (const kind of kinds) {
+        logs.push({
+          key: this.keys.kind(kind).leaseEvents,
+          tag: leaseLogTag(kind),
+          category: 'lease',
+          kind,
+        });
+      }
+    }
+    if (filter.category !== 'lease') {
+      for (const kind of kinds) {
+        logs.push({
+          key: this.keys.kind(kind).adminEvents,
+          tag: adminLogTag(kind),
+          category: 'admin',
+          kind,
+        });
+      }
+      if (filter.kind === undefined) {
+        logs.push({
+          key: this.keys.global.adminEvents,
+          tag: adminLogTag(undefined),
+          category: 'admin',
+        });
+      }
+    }
+    return logs;
+  }
+}
