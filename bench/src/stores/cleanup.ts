@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createKeyspace } from '@qa-broker/store-redis';
 import { newPgClient, newRedisClient } from './borrowed-deps.ts';
 import type { StoreTarget } from './targets.ts';
 
@@ -22,7 +23,7 @@ export async function cleanupTarget(target: StoreTarget): Promise<void> {
     case 'redis': {
       const client = await newRedisClient(target.url);
       try {
-        await forEachKeyBatch(client, `${target.prefix}*`, async (keys) => {
+        await forEachKeyBatch(client, createKeyspace(target.prefix).matchAll, async (keys) => {
           await client.call('UNLINK', ...keys);
         });
       } finally {

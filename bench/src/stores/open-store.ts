@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import type { CredentialStore } from '@qa-broker/store';
 import type { StoreTarget } from './targets.ts';
 
@@ -10,6 +11,7 @@ export async function openStore(target: StoreTarget): Promise<CredentialStore> {
   switch (target.kind) {
     case 'pglite': {
       const { openPgliteStore } = await import('@qa-broker/store-postgres');
+      await mkdir(target.dataDir, { recursive: true });
       return openPgliteStore({ dataDir: target.dataDir, schema: target.schema });
     }
     case 'postgres': {

@@ -1,3 +1,5 @@
+import { createKeyspace } from '@qa-broker/store-redis';
+import { BENCH_KIND } from '../http/broker-http.ts';
 import { forEachKeyBatch } from './cleanup.ts';
 import { newRedisClient } from './borrowed-deps.ts';
 
@@ -5,13 +7,13 @@ export interface RedisMemory {
   keys: number;
   /** MEMORY USAGE (SAMPLES 0: every element counted) summed over the pool's keys. */
   totalBytes: number;
-  /** The part held by streams (event logs: they grow with activity, not with the pool). */
-  streamBytes: number;
+  /** The part held by event logs (they grow with activity and age out, not with the pool). */
+  eventBytes: number;
   payloadBytes: number;
   credentials: number;
-  /** (total − streams − payload) ÷ credentials: what one credential costs beyond its payload. */
+  /** (total − events − payload) ÷ credentials: what one credential costs beyond its payload. */
   bytesPerCredential: number;
-  /** The same with the event streams counted in (one `add` event per credential here). */
+  /** The same with the event logs counted in (one `add` admin event per credential here). */
   bytesPerCredentialWithEvents: number;
 }
 
@@ -21,27 +23,30 @@ export async function measureRedisMemory(
   credentials: number,
   payloadBytes: number,
 ): Promise<RedisMemory> {
+  const keyspace = createKeyspace(prefix);
+  const kindKeys = keyspace.kind(BENCH_KIND);
+  const eventKeys = new Set([
+    kindKeys.leaseEvents,
+    kindKeys.adminEvents,
+    keyspace.global.adminEvents,
+  ]);
   const client = await newRedisClient(url);
   let keys = 0;
   let totalBytes = 0;
-  let streamBytes = 0;
+  let eventBytes = 0;
   try {
-    await forEachKeyBatch(client, `${prefix}*`, async (batch) => {
+    await forEachKeyBatch(client, keyspace.matchAll, async (batch) => {
       // ioredis pipelines concurrent calls on its one connection: one batch ≈ one round trip.
-      const measured = await Promise.all(
-        batch.map(async (key) => {
-          const [bytes, type] = await Promise.all([
-            client.call('MEMORY', 'USAGE', key, 'SAMPLES', 0),
-            client.call('TYPE', key),
-          ]);
-          return { bytes: typeof bytes === 'number' ? bytes : 0, type: String(type) };
-        }),
+      const sizes = await Promise.all(
+        batch.map((key) => client.call('MEMORY', 'USAGE', key, 'SAMPLES', 0)),
       );
-      for (const { bytes, type } of measured) {
+      batch.forEach((key, index) => {
+        const bytes = sizes[index];
+        const size = typeof bytes === 'number' ? bytes : 0;
         keys += 1;
-        totalBytes += bytes;
-        if (type === 'stream') streamBytes += bytes;
-      }
+        totalBytes += size;
+        if (eventKeys.has(key)) eventBytes += size;
+      });
     });
   } finally {
     await client.quit();
@@ -50,10 +55,10 @@ export async function measureRedisMemory(
   return {
     keys,
     totalBytes,
-    streamBytes,
+    eventBytes,
     payloadBytes,
     credentials,
-    bytesPerCredential: per(totalBytes - streamBytes - payloadBytes),
+    bytesPerCredential: per(totalBytes - eventBytes - payloadBytes),
     bytesPerCredentialWithEvents: per(totalBytes - payloadBytes),
   };
 }
