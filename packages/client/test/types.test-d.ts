@@ -1,0 +1,92 @@
+/**
+ * Type tests, checked by `tsc` (`pnpm typecheck`, which includes test/): they pin what a
+ * caller sees. A wrong type here fails the typecheck, not a test run.
+ */
+import type { DiscordPayload, TelegramPayload } from '@qa-broker/contract';
+import { expectTypeOf } from 'vitest';
+import {
+  createBrokerClient,
+  type BrokerError,
+  type BrokerErrorCode,
+  type Lease,
+  type PayloadOf,
+} from '../src/index.js';
+
+declare const client: ReturnType<typeof createBrokerClient>;
+declare const someKind: string;
+
+export async function leasePayloadTypes(): Promise<void> {
+  const telegram = await client.acquireLease('telegram');
+  expectTypeOf(telegram).toEqualTypeOf<Lease<'telegram'>>();
+  expectTypeOf(telegram.payload).toEqualTypeOf<TelegramPayload>();
+  expectTypeOf(telegram.payload.groupId).toEqualTypeOf<string>();
+  // @ts-expect-error a telegram payload has no guildId
+  void telegram.payload.guildId;
+
+  const discord = await client.acquireLease('discord');
+  expectTypeOf(discord.payload).toEqualTypeOf<DiscordPayload>();
+  expectTypeOf(discord.payload.voiceChannelId).toEqualTypeOf<string | undefined>();
+
+  const custom = await client.acquireLease('my-custom-kind');
+  expectTypeOf(custom.payload).toEqualTypeOf<Record<string, unknown>>();
+
+  const dynamic = await client.acquireLease(someKind);
+  expectTypeOf(dynamic.payload).toEqualTypeOf<Record<string, unknown>>();
+
+  expectTypeOf<PayloadOf<'slack'>>().toHaveProperty('sutAppToken');
+  expectTypeOf(telegram.fencingToken).toEqualTypeOf<number>();
+  expectTypeOf(telegram.signal).toEqualTypeOf<AbortSignal>();
+  expectTypeOf(telegram.release).returns.toEqualTypeOf<Promise<void>>();
+  expectTypeOf(telegram).toMatchTypeOf<AsyncDisposable>();
+}
+
+export async function withLeaseTypes(): Promise<void> {
+  const groupId = await client.withLease('telegram', (lease) => lease.payload.groupId);
+  expectTypeOf(groupId).toEqualTypeOf<string>();
+  const asyncValue = await client.withLease('whatsapp', (lease) =>
+    Promise.resolve(lease.payload.driverPhoneE164.length),
+  );
+  expectTypeOf(asyncValue).toEqualTypeOf<number>();
+  await client.withLease('discord', () => 1, {
+    validate: (payload) => {
+      expectTypeOf(payload).toEqualTypeOf<DiscordPayload>();
+      return payload.guildId.length > 0;
+    },
+  });
+  // @ts-expect-error withLease needs a kind
+  await client.withLease(() => 1);
+}
+
+export function brokerErrorShape(error: BrokerError): void {
+  expectTypeOf(error).toMatchTypeOf<Error>();
+  expectTypeOf(error.code).toEqualTypeOf<BrokerErrorCode>();
+  expectTypeOf(error.httpStatus).toEqualTypeOf<number | undefined>();
+  expectTypeOf(error.retryAfterMs).toEqualTypeOf<number | undefined>();
+  expectTypeOf(error.transient).toEqualTypeOf<boolean>();
+  expectTypeOf<'POOL_EXHAUSTED'>().toMatchTypeOf<BrokerErrorCode>();
+  expectTypeOf<'NO_CREDENTIAL_AVAILABLE'>().toMatchTypeOf<BrokerErrorCode>();
+  expectTypeOf<'LEASE_LOST'>().toMatchTypeOf<BrokerErrorCode>();
+  // @ts-expect-error codes are a closed set
+  const unknownCode: BrokerErrorCode = 'SOMETHING_ELSE';
+  void unknownCode;
+  // @ts-expect-error the code is read-only
+  error.code = 'NETWORK_ERROR';
+}
+
+export function clientOptionTypes(): void {
+  // @ts-expect-error role is ci or maintainer
+  createBrokerClient({ baseUrl: 'https://x.example', token: 'fake', role: 'admin' });
+  // @ts-expect-error token is required
+  createBrokerClient({ baseUrl: 'https://x.example', role: 'ci' });
+}
+
+export async function adminTypes(): Promise<void> {
+  const listed = await client.listCredentials({ status: 'all' });
+  expectTypeOf(listed[0]!.credentialId).toEqualTypeOf<string>();
+  // @ts-expect-error status of list is active, disabled or all
+  await client.listCredentials({ status: 'leased' });
+  // @ts-expect-error status of add is active or disabled
+  await client.addCredential({ kind: 'k', payload: {}, status: 'all' });
+  const removed = await client.removeCredential('id');
+  expectTypeOf(removed.changed).toEqualTypeOf<boolean>();
+}
