@@ -54,7 +54,7 @@ async function drain(server: Server, drainTimeoutMs: number): Promise<void> {
 }
 
 async function warnIfNotDurable(
-  durability: () => Promise<{ appendOnly: boolean | undefined }>,
+  durability: () => Promise<{ appendOnly: boolean | 'unknown' }>,
   stderr: TextSink,
   logger: Logger,
 ): Promise<void> {

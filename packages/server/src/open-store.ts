@@ -7,8 +7,8 @@ export interface OpenedStore {
   store: CredentialStore;
   /** Present for stores with schema migrations (Postgres, PGlite). */
   migrate?: () => Promise<{ applied: string[] }>;
-  /** Present for Redis: whether it persists with AOF, undefined when it cannot tell. */
-  durability?: () => Promise<{ appendOnly: boolean | undefined }>;
+  /** Present for Redis: whether it persists with AOF (`unknown` when CONFIG is denied). */
+  durability?: () => Promise<{ appendOnly: boolean | 'unknown' }>;
 }
 
 /**

@@ -26,8 +26,8 @@ export function requestLog(logger: Logger): RequestHandler {
         {
           requestId,
           method: req.method,
-          // The path only: a query string could carry anything.
-          route: req.path,
+          // The full path (routers strip their mount point from req.path), never the query.
+          route: req.originalUrl.split('?', 1)[0],
           status: res.writableFinished ? res.statusCode : undefined,
           ...(typeof code === 'string' ? { code } : {}),
           ...(res.writableFinished ? {} : { aborted: true }),

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_ENDPOINT_PREFIX, brokerContract } from '@qa-broker/contract';
+import type { BrokerContract } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import { initClient } from '@ts-rest/core';
+import type { InitClientReturn } from '@ts-rest/core';
 import { request } from 'undici';
 import { createBrokerApp } from '../../src/index.js';
 import type { BrokerAppOptions } from '../../src/index.js';
@@ -15,7 +17,7 @@ export const CI_SECRET = 'test-ci-secret-not-real';
  * A typed client over the contract that validates every answer (success and error)
  * against the contract's response schemas and throws on a status the contract does not list.
  */
-export function contractClient(baseUrl: string, token?: string) {
+export function contractClient(baseUrl: string, token?: string): ContractClient {
   return initClient(brokerContract, {
     baseUrl,
     validateResponse: true,
@@ -24,7 +26,13 @@ export function contractClient(baseUrl: string, token?: string) {
   });
 }
 
-export type ContractClient = ReturnType<typeof contractClient>;
+interface ContractClientArgs {
+  baseUrl: string;
+  validateResponse: true;
+  throwOnUnknownStatus: true;
+  baseHeaders: Record<string, string>;
+}
+export type ContractClient = InitClientReturn<BrokerContract, ContractClientArgs>;
 
 export interface RawResponse {
   status: number;

@@ -1,0 +1,25 @@
+import { openRedisStore } from '@qa-broker/store-redis';
+import {
+  TEST_REDIS_URL,
+  deleteKeysOf,
+  openAdminClient,
+  randomPrefix,
+} from '../../store-redis/test/support/test-redis.js';
+import { describeBrokerHttp } from './support/describe-broker-http.js';
+
+// Real Redis, one random key prefix per store; closing the store deletes its keys.
+describeBrokerHttp('redis', async () => {
+  const prefix = randomPrefix();
+  const store = await openRedisStore({ url: TEST_REDIS_URL, prefix });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    const admin = await openAdminClient();
+    try {
+      await deleteKeysOf(admin, prefix);
+    } finally {
+      admin.disconnect();
+    }
+  };
+  return store;
+});
