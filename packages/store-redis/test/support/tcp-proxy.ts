@@ -1,0 +1,78 @@
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy between the store and Redis that a test can break on purpose:
+ * - `cut()` destroys every connection and refuses new ones (Redis "gone");
+ * - `blackhole()` keeps connections open but silently drops every byte both ways
+ *   (a partition: requests never arrive, replies never come back);
+ * - `restore()` forwards again, for new connections.
+ */
+export class TcpProxy {
+  private readonly server: Server;
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
+
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
+    this.server = createServer((client) => this.accept(client));
+  }
+
+  static async start(target: URL): Promise<TcpProxy> {
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  cut(): void {
+    this.mode = 'refuse';
+    for (const [client, upstream] of this.pairs) {
+      client.destroy();
+      upstream.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  blackhole(): void {
+    this.mode = 'blackhole';
+  }
+
+  restore(): void {
+    this.mode = 'forward';
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.targetPort, this.targetHost);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.pairs.delete(pair);
+    };
+    client.on('data', (chunk) => {
+      if (this.mode === 'forward') upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (this.mode === 'forward') client.write(chunk);
+    });
+    for (const socket of pair) {
+      socket.on('error', drop);
+      socket.on('close', drop);
+    }
+  }
+}
