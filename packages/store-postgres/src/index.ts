@@ -1,0 +1,8 @@
+export {
+  openPgliteStore,
+  openPostgresStore,
+  type PgliteStoreOptions,
+  type PostgresStoreOptions,
+} from './open.js';
+export { PostgresStore } from './postgres-store.js';
+export { DEFAULT_SCHEMA } from './schema-name.js';
