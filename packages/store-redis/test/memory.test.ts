@@ -6,8 +6,13 @@ const CREDENTIALS = 10_000;
 const LEASED = 1_000;
 const KINDS = ['telegram', 'discord', 'whatsapp', 'slack'];
 const T0 = 1_900_000_000_000;
-/** Generous: the measured figure is printed; this only catches a layout gone badly wrong. */
-const OVERHEAD_BOUND_BYTES = 1_024;
+/** The design target, printed as met or not. */
+const OVERHEAD_TARGET_BYTES = 1_024;
+/**
+ * Generous, so another Redis version's encodings cannot flake it: the measured figure is
+ * printed; this only catches a layout gone badly wrong.
+ */
+const OVERHEAD_BOUND_BYTES = 1_536;
 
 let store: RedisStore;
 let prefix: string;
@@ -85,7 +90,8 @@ describe('memory per credential', () => {
     console.info(
       `[memory] ${CREDENTIALS} credentials (${LEASED} leased) in ${keys.length} keys: ` +
         `${stateBytes} bytes of state, ${payloadBytes} of payload -> ` +
-        `${perCredential.toFixed(0)} bytes per credential beyond its payload; ` +
+        `${perCredential.toFixed(0)} bytes per credential beyond its payload ` +
+        `(target ${OVERHEAD_TARGET_BYTES}: ${perCredential <= OVERHEAD_TARGET_BYTES ? 'met' : 'NOT met'}); ` +
         `event logs ${eventBytes} bytes (${perEvent.toFixed(0)} per event)`,
     );
     expect(perCredential).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyspace } from '../src/keys.js';
 import { openRedisStore } from '../src/open-redis-store.js';
 import type { RedisStore } from '../src/redis-store.js';
-import { openIsolatedStore } from './support/test-redis.js';
+import { TEST_REDIS_URL, openIsolatedStore } from './support/test-redis.js';
 
 const T0 = 1_900_000_000_000;
 const TTL = 60_000;
@@ -137,6 +137,35 @@ describe('operations', () => {
   it('reports whether Redis runs with AOF', async () => {
     const expected = (await store.client.config('GET', 'appendonly'))[1] === 'yes';
     expect(await store.durability()).toEqual({ appendOnly: expected });
+  });
+
+  it('reports appendOnly "unknown" when the user may not run CONFIG', async () => {
+    const user = `${store.keys.prefix}-no-config`;
+    const password = 'fake-password-for-a-test-user';
+    await store.client.call(
+      'ACL',
+      'SETUSER',
+      user,
+      'on',
+      `>${password}`,
+      '~*',
+      '&*',
+      '+@all',
+      '-config',
+    );
+    try {
+      const limited = await openRedisStore({
+        url: `redis://${encodeURIComponent(user)}:${password}@${new URL(TEST_REDIS_URL).host}`,
+        prefix: store.keys.prefix,
+      });
+      try {
+        expect(await limited.durability()).toEqual({ appendOnly: 'unknown' });
+      } finally {
+        await limited.close();
+      }
+    } finally {
+      await store.client.call('ACL', 'DELUSER', user);
+    }
   });
 
   it('leaves a reused client open on close and registers the scripts on it', async () => {
