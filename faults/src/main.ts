@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import type { RunReport } from './run.ts';
+import { runFaults } from './run.ts';
+import type { StoreType } from './store-events.ts';
+import { formatSummary } from './summary.ts';
+
+const HELP = `Usage: node faults/src/main.ts [--long] [--store redis|postgres|all] [--seed N] [--duration S] [--keep-logs]
+
+Starts a private store and three broker processes, runs clients against them while
+killing, pausing and clock-skewing brokers and restarting, cutting off and slowing the
+store, then checks the recorded history. Exit code 0 only when no violation was found.
+Build first (pnpm build): brokers run from packages/server/dist.
+
+  --long        minutes of randomized faults (default: one short pass, about 30 s per store)
+  --store S     redis, postgres or all (default all)
+  --seed N      replay the timing choices of an earlier run
+  --duration S  load duration of a long run in seconds (default 180)
+  --keep-logs   keep the broker logs even when the run is clean
+`;
+
+function printViolations(report: RunReport): void {
+  for (const violation of report.result.violations.slice(0, 30)) {
+    const where = violation.credentialId ? ` ${violation.credentialId}` : '';
+    console.log(
+      `  VIOLATION ${violation.rule}${where}: ${violation.message} (ops ${violation.opIds.join(', ')})`,
+    );
+  }
+  if (report.result.violations.length > 30)
+    console.log(`  … ${report.result.violations.length - 30} more`);
+  console.log(`  broker logs kept in ${report.logDir}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      long: { type: 'boolean', default: false },
+      store: { type: 'string', default: 'all' },
+      seed: { type: 'string' },
+      duration: { type: 'string' },
+      'keep-logs': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const stores: StoreType[] =
+    values.store === 'all' ? ['redis', 'postgres'] : [values.store as StoreType];
+  if (!stores.every((store) => store === 'redis' || store === 'postgres')) {
+    process.stderr.write(`--store must be redis, postgres or all.\n${HELP}`);
+    return 2;
+  }
+  const seed =
+    values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
+  const durationMs = values.duration !== undefined ? Number(values.duration) * 1_000 : undefined;
+  let violations = 0;
+  for (const store of stores) {
+    const report = await runFaults({
+      store,
+      long: values.long,
+      seed,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      keepLogs: values['keep-logs'],
+      log: (line) => console.log(line),
+    });
+    console.log(formatSummary(store, seed, report.summary));
+    if (report.result.violations.length > 0) printViolations(report);
+    violations += report.result.violations.length;
+  }
+  console.log(violations === 0 ? 'faults: no violations' : `faults: ${violations} violations`);
+  return violations === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

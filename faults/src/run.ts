@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { addCredential, adminWorker } from './admin.ts';
+import { BrokerProcess } from './broker-process.ts';
+import type { CheckResult } from './checker.ts';
+import { checkHistory } from './checker.ts';
+import type { FaultRecord, FaultTargets, RestartableStore } from './faults.ts';
+import { cutOffStore, killAndRestart, pausePastTtl, restartStore, slowStore } from './faults.ts';
+import { finalState } from './final-phase.ts';
+import { freePort } from './free-port.ts';
+import type { History } from './history.ts';
+import { leaseWorker } from './lease-worker.ts';
+import { PrivatePostgres } from './private-postgres.ts';
+import { PrivateRedis } from './private-redis.ts';
+import { seededRandom } from './random.ts';
+import { Recorder } from './recorder.ts';
+import type { RunContext } from './run-context.ts';
+import { FAKE_SECRETS } from './run-context.ts';
+import { sleep } from './sleep.ts';
+import type { StoreType } from './store-events.ts';
+import { openStoreDirect, readGrantEvents } from './store-events.ts';
+import { TcpProxy } from './tcp-proxy.ts';
+import { summarize } from './summary.ts';
+import type { RunSummary } from './summary.ts';
+
+export interface RunOptions {
+  store: StoreType;
+  /** Minutes of repeated, randomized faults instead of one short pass. */
+  long: boolean;
+  seed: number;
+  /** Long runs only: how long the load runs. */
+  durationMs?: number;
+  /** Progress lines (none when absent). */
+  log?: (line: string) => void;
+  /** Keep the temp dir with the broker logs even when the run is clean. */
+  keepLogs?: boolean;
+}
+
+export interface RunReport {
+  options: RunOptions;
+  history: History;
+  result: CheckResult;
+  faults: FaultRecord[];
+  summary: RunSummary;
+  /** Broker logs (deleted after a clean run unless keepLogs). */
+  logDir: string;
+}
+
+const LEASE_TTL_MS = { min: 2_000, max: 4_000 };
+const SKEW_MS = 10 * 60_000;
+
+function brokerEnv(): Record<string, string> {
+  return {
+    QA_BROKER_SECRET_MAINTAINER: FAKE_SECRETS.maintainer,
+    QA_BROKER_SECRET_CI: FAKE_SECRETS.ci,
+    QA_BROKER_LEASE_TTL_MIN_MS: '500',
+    QA_BROKER_LEASE_TTL_DEFAULT_MS: '3000',
+    QA_BROKER_LEASE_TTL_MAX_MS: '10000',
+    QA_BROKER_HEARTBEAT_INTERVAL_MIN_MS: '100',
+    QA_BROKER_HEARTBEAT_INTERVAL_DEFAULT_MS: '1000',
+    QA_BROKER_HEARTBEAT_INTERVAL_MAX_MS: '5000',
+  };
+}
+
+/** One pass over every fault, in a fixed order with short gaps (about 20 s). */
+async function shortPlan(targets: FaultTargets): Promise<void> {
+  const [first, second] = targets.ctx.brokers;
+  await sleep(1_500);
+  await killAndRestart(targets, first!, 1_500);
+  await sleep(1_000);
+  await pausePastTtl(targets, second!, LEASE_TTL_MS.max + 1_000);
+  await sleep(500);
+  await restartStore(targets, 300);
+  await sleep(1_000);
+  await cutOffStore(targets, 2_500, 1_000);
+  await sleep(1_000);
+  await slowStore(targets, 150, 2_500);
+  await sleep(1_500);
+}
+
+/** Random faults with random durations until `durationMs` has passed. */
+async function longPlan(targets: FaultTargets, durationMs: number): Promise<void> {
+  const { ctx } = targets;
+  const end = ctx.recorder.now() + durationMs;
+  while (ctx.recorder.now() < end) {
+    await sleep(ctx.random.int(500, 3_000));
+    const broker = ctx.random.pick(ctx.brokers);
+    switch (ctx.random.int(0, 4)) {
+      case 0:
+        // A skewed broker comes back skewed the other way: both directions get covered.
+        if (broker.settings.clockOffsetMs !== 0)
+          broker.settings.clockOffsetMs = -broker.settings.clockOffsetMs;
+        await killAndRestart(targets, broker, ctx.random.int(0, 3_000));
+        break;
+      case 1:
+        await pausePastTtl(targets, broker, ctx.random.int(LEASE_TTL_MS.max, 3 * LEASE_TTL_MS.max));
+        break;
+      case 2:
+        await restartStore(targets, ctx.random.int(0, 2_000));
+        break;
+      case 3:
+        await cutOffStore(targets, ctx.random.int(500, 5_000), ctx.random.int(0, 2_000));
+        break;
+      default:
+        await slowStore(targets, ctx.random.int(20, 400), ctx.random.int(1_000, 5_000));
+    }
+  }
+}
+
+async function startStore(type: StoreType): Promise<RestartableStore> {
+  return type === 'redis' ? PrivateRedis.start() : PrivatePostgres.start();
+}
+
+/**
+ * One run: a private store behind a TCP proxy, three broker processes sharing it (one
+ * with a skewed clock), clients and a maintainer hammering them while the faults happen,
+ * then the final drain, the store's own grant events, and the checker's verdict.
+ */
+export async function runFaults(options: RunOptions): Promise<RunReport> {
+  const log = options.log ?? (() => undefined);
+  const logDir = await mkdtemp(join(tmpdir(), `qa-faults-${options.store}-`));
+  const random = seededRandom(options.seed);
+  const recorder = new Recorder();
+  const dispatcher = new Agent({ keepAliveTimeout: 2_000, connections: 64 });
+  const controller = new AbortController();
+  const faults: FaultRecord[] = [];
+  let store: RestartableStore | undefined;
+  let proxy: TcpProxy | undefined;
+  const brokers: BrokerProcess[] = [];
+  let clean = false;
+  try {
+    store = await startStore(options.store);
+    proxy = await TcpProxy.start(store.port);
+    const storeUrl = store.url.replace(`:${store.port}`, `:${proxy.port}`);
+    for (let index = 0; index < 3; index++) {
+      brokers.push(
+        new BrokerProcess({
+          index,
+          port: await freePort(),
+          storeUrl,
+          env: brokerEnv(),
+          clockOffsetMs: index === 2 ? SKEW_MS : 0,
+          logFile: join(logDir, `broker-${index}.log`),
+        }),
+      );
+    }
+    // Started together: concurrent migrations on a fresh store are part of the test.
+    await Promise.all(brokers.map((broker) => broker.start()));
+    log(`${options.store}: store and 3 brokers up (logs in ${logDir})`);
+
+    const ctx: RunContext = {
+      runId: `faults-${randomBytes(4).toString('hex')}`,
+      random,
+      recorder,
+      brokers,
+      dispatcher,
+      kinds: options.long ? ['fault-a', 'fault-b', 'fault-c'] : ['fault-a', 'fault-b'],
+      // Above the stores' own timeouts (Redis 2 s, Postgres 5 s + 1 s), so a cut-off store
+      // shows up as the brokers' 503 rather than as a client timeout.
+      requestTimeoutMs: 8_000,
+      leaseTtlMs: LEASE_TTL_MS,
+      signal: controller.signal,
+    };
+    for (const kind of ctx.kinds) {
+      for (let i = 0; i < 3; i++) {
+        if (!(await addCredential(ctx, kind, { index: 0, url: brokers[0]!.url })))
+          throw new Error('seeding a credential failed');
+      }
+    }
+    const skewStart = recorder.now();
+    const clients = options.long ? 12 : 8;
+    const workers = [
+      ...Array.from({ length: clients }, (_, i) => leaseWorker(ctx, `client-${i}`)),
+      adminWorker(ctx, 1_500),
+    ];
+    const targets: FaultTargets = { ctx, store, proxy, faults };
+    try {
+      if (options.long) await longPlan(targets, options.durationMs ?? 180_000);
+      else await shortPlan(targets);
+    } finally {
+      controller.abort();
+      await Promise.all(workers);
+      // Whatever a fault left behind, the end of the run needs every piece back.
+      proxy.setMode({ type: 'pass', delayMs: 0 });
+      for (const broker of brokers) broker.resume();
+    }
+    faults.push({
+      name: 'broker-clock-skew',
+      startedAt: skewStart,
+      endedAt: recorder.now(),
+      detail: `broker 2 ran ${SKEW_MS / 60_000} min off the real clock`,
+    });
+    log(
+      `${options.store}: load stopped after ${Math.round(recorder.now() / 1000)} s, ${faults.length} faults; waiting for leases to expire`,
+    );
+
+    // Let every lease that may still be stored run out before the final checks.
+    const expiredBy = recorder.lastCompletion() + LEASE_TTL_MS.max + 1_500;
+    await sleep(Math.max(0, expiredBy - recorder.now()));
+    const final = await finalState(ctx, `${ctx.runId}-drain`);
+    const direct = await openStoreDirect(options.store, store.url);
+    let grantEvents;
+    try {
+      grantEvents = (await readGrantEvents(direct)).filter(
+        (event) => !event.ownerId.startsWith(`${ctx.runId}-drain`),
+      );
+    } finally {
+      await direct.close();
+    }
+    const history: History = {
+      ops: recorder.history(),
+      snapshots: recorder.snapshots,
+      grantEvents,
+      final,
+    };
+    const result = checkHistory(history);
+    clean = result.violations.length === 0;
+    return {
+      options,
+      history,
+      result,
+      faults,
+      summary: summarize(history, result, faults),
+      logDir,
+    };
+  } finally {
+    controller.abort();
+    await Promise.allSettled(brokers.map((broker) => broker.stop()));
+    await proxy?.stop().catch(() => undefined);
+    await store?.stop().catch(() => undefined);
+    await dispatcher.close().catch(() => undefined);
+    if (clean && !options.keepLogs) await rm(logDir, { recursive: true, force: true });
+  }
+}

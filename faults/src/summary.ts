@@ -1,0 +1,84 @@
+import type { CheckResult } from './checker.ts';
+import type { FaultName, FaultRecord } from './faults.ts';
+import type { History } from './history.ts';
+
+/** What a run did, so a green verdict can be told apart from a run where nothing happened. */
+export interface RunSummary {
+  operations: number;
+  grants: number;
+  faults: number;
+  faultsByName: Partial<Record<FaultName, number>>;
+  outcomes: { ok: number; failed: number; unknown: number };
+  /** How the faults showed up to the clients. */
+  effects: {
+    storeUnavailable503: number;
+    /** Slowest 503 answer: a cut-off store must make brokers fail fast, not hang. */
+    slowest503Ms: number;
+    connectionRefused: number;
+    timeouts: number;
+    otherNetworkErrors: number;
+    staleRejected: number;
+  };
+  snapshots: number;
+  grantEvents: number;
+  violations: number;
+}
+
+export function summarize(
+  history: History,
+  result: CheckResult,
+  faults: FaultRecord[],
+): RunSummary {
+  const outcomes = { ok: 0, failed: 0, unknown: 0 };
+  const effects = {
+    storeUnavailable503: 0,
+    slowest503Ms: 0,
+    connectionRefused: 0,
+    timeouts: 0,
+    otherNetworkErrors: 0,
+    staleRejected: 0,
+  };
+  for (const op of history.ops) {
+    outcomes[op.outcome] += 1;
+    if (op.httpStatus === 503) {
+      effects.storeUnavailable503 += 1;
+      effects.slowest503Ms = Math.max(
+        effects.slowest503Ms,
+        Math.round(op.completedAt - op.invokedAt),
+      );
+    } else if (op.code === 'ECONNREFUSED') effects.connectionRefused += 1;
+    else if (op.code === 'TIMEOUT') effects.timeouts += 1;
+    else if (op.httpStatus === undefined && op.outcome === 'unknown')
+      effects.otherNetworkErrors += 1;
+    if (op.code === 'LEASE_NOT_OWNER' || op.code === 'LEASE_NOT_FOUND') effects.staleRejected += 1;
+  }
+  const faultsByName: RunSummary['faultsByName'] = {};
+  for (const fault of faults) faultsByName[fault.name] = (faultsByName[fault.name] ?? 0) + 1;
+  return {
+    operations: history.ops.length,
+    grants: result.stats.grants,
+    faults: faults.length,
+    faultsByName,
+    outcomes,
+    effects,
+    snapshots: history.snapshots?.length ?? 0,
+    grantEvents: history.grantEvents?.length ?? 0,
+    violations: result.violations.length,
+  };
+}
+
+export function formatSummary(store: string, seed: number, summary: RunSummary): string {
+  const faults = Object.entries(summary.faultsByName)
+    .map(([name, count]) => `${name}×${count}`)
+    .join(', ');
+  const e = summary.effects;
+  return [
+    `${store} (seed ${seed}): ${summary.operations} operations, ${summary.grants} grants, ${summary.faults} faults`,
+    `  outcomes: ${summary.outcomes.ok} ok, ${summary.outcomes.failed} failed, ${summary.outcomes.unknown} unknown`,
+    `  faults: ${faults}`,
+    `  seen by clients: ${e.storeUnavailable503} × 503 (slowest ${e.slowest503Ms} ms), ${e.connectionRefused} refused, ` +
+      `${e.timeouts} timeouts, ${e.otherNetworkErrors} other network errors, ${e.staleRejected} stale ops rejected`,
+    `  checked: ${summary.snapshots} list snapshots, ${summary.grantEvents} store grant events`,
+    `  violations: ${summary.violations}`,
+  ].join('\n');
+}

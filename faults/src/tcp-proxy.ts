@@ -1,0 +1,103 @@
+import type { Server, Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
+
+/**
+ * How the proxy treats traffic between the brokers and the store:
+ * - `pass`: forward, each chunk `delayMs` late (0 = at once; order is kept);
+ * - `blackhole`: accept connections and swallow every byte both ways, like a network
+ *   partition where packets vanish; leaving it resets the stalled connections, since
+ *   their byte streams are now torn;
+ * - `refuse`: reset every connection and every new one at once.
+ */
+export type ProxyMode =
+  { type: 'pass'; delayMs: number } | { type: 'blackhole' } | { type: 'refuse' };
+
+interface Pair {
+  client: Socket;
+  upstream: Socket;
+}
+
+export class TcpProxy {
+  readonly port: number;
+  private readonly server: Server;
+  private readonly pairs = new Set<Pair>();
+  private mode: ProxyMode = { type: 'pass', delayMs: 0 };
+
+  private constructor(server: Server, port: number) {
+    this.server = server;
+    this.port = port;
+  }
+
+  /** Listens on a free 127.0.0.1 port and forwards to 127.0.0.1:targetPort. */
+  static start(targetPort: number): Promise<TcpProxy> {
+    return new Promise((resolve, reject) => {
+      let proxy: TcpProxy | undefined;
+      const server = createServer((client) => proxy?.accept(client, targetPort));
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
+        resolve(proxy);
+      });
+    });
+  }
+
+  setMode(mode: ProxyMode): void {
+    const leavingBlackhole = this.mode.type === 'blackhole' && mode.type !== 'blackhole';
+    this.mode = mode;
+    if (mode.type === 'refuse' || leavingBlackhole) {
+      for (const pair of this.pairs) this.drop(pair);
+    }
+  }
+
+  private accept(client: Socket, targetPort: number): void {
+    if (this.mode.type === 'refuse') {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect({ host: '127.0.0.1', port: targetPort });
+    const pair: Pair = { client, upstream };
+    this.pairs.add(pair);
+    this.pipe(client, upstream);
+    this.pipe(upstream, client);
+    const close = () => this.drop(pair);
+    for (const socket of [client, upstream]) {
+      socket.setNoDelay(true);
+      socket.on('error', close);
+      socket.on('close', close);
+    }
+  }
+
+  /** Forwards `from` → `to` under the mode in force when each chunk arrives, keeping order. */
+  private pipe(from: Socket, to: Socket): void {
+    let lastDue = 0;
+    from.on('data', (chunk: Buffer) => {
+      const mode = this.mode;
+      if (mode.type !== 'pass') return;
+      const due = Math.max(performance.now() + mode.delayMs, lastDue);
+      lastDue = due;
+      const wait = due - performance.now();
+      if (wait <= 0) to.write(chunk);
+      else setTimeout(() => !to.destroyed && to.write(chunk), wait);
+    });
+  }
+
+  private drop(pair: Pair): void {
+    if (!this.pairs.delete(pair)) return;
+    for (const socket of [pair.client, pair.upstream]) {
+      if (socket.destroyed) continue;
+      // A socket still connecting cannot send a reset; destroying it is all there is.
+      if (socket.connecting) socket.destroy();
+      else socket.resetAndDestroy();
+    }
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  async stop(): Promise<void> {
+    this.setMode({ type: 'refuse' });
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
