@@ -1,4 +1,13 @@
 import { defineProject } from 'vitest/config';
 import { sharedProjectConfig } from '../../vitest.shared.js';
 
-export default defineProject(sharedProjectConfig(import.meta.dirname));
+const shared = sharedProjectConfig(import.meta.dirname);
+
+export default defineProject({
+  ...shared,
+  test: {
+    ...shared.test,
+    // The CLI tests spawn the real bin, which runs dist/: rebuild it when src is newer.
+    globalSetup: ['test/support/build-dist.ts'],
+  },
+});

@@ -83,9 +83,13 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
 
   const payloadPath = flags['payload-file'] ? resolve(flags['payload-file']) : undefined;
   let payloadHandle: FileHandle | undefined;
+  let createdPayloadFile = false;
   try {
     // Reserve the payload file before taking a credential: if it exists, fail early.
-    if (payloadPath) payloadHandle = await reservePayloadFile(payloadPath);
+    if (payloadPath) {
+      payloadHandle = await reservePayloadFile(payloadPath);
+      createdPayloadFile = true;
+    }
 
     let lease: Lease;
     try {
@@ -157,7 +161,8 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
     await payloadHandle?.close().catch(() => undefined);
-    if (payloadPath) await unlink(payloadPath).catch(() => undefined);
+    // Only a file this run created is removed; one that was already there is not ours.
+    if (payloadPath && createdPayloadFile) await unlink(payloadPath).catch(() => undefined);
   }
 }
 
@@ -223,19 +228,15 @@ function superviseChild(child: ChildProcess, lease: Lease, io: CliIo): Promise<C
     let killTimer: NodeJS.Timeout | undefined;
     const onLost = () => {
       const reason: unknown = lease.signal.reason;
-      lost =
-        reason instanceof BrokerError
-          ? new BrokerError('LEASE_LOST', `${reason.message}; the command was stopped.`, {
-              transient: false,
-              cause: reason,
-            })
-          : new BrokerError('LEASE_LOST', 'The lease was lost; the command was stopped.', {
-              transient: false,
-            });
-      writeLine(
-        io.stderr,
-        `qa-broker: ${lost.message.replace('; the command was stopped.', '')}; stopping the command.`,
+      const why = (reason instanceof BrokerError ? reason.message : 'The lease was lost.').replace(
+        /\.$/,
+        '',
       );
+      lost = new BrokerError('LEASE_LOST', `${why}; the command was stopped.`, {
+        transient: false,
+        cause: reason,
+      });
+      writeLine(io.stderr, `qa-broker: ${why}; stopping the command (SIGTERM).`);
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     };
