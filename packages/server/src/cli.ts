@@ -34,7 +34,8 @@ Run "qa-broker-server <command> --help" for a command's options.
 `;
 
 const STORE_HELP = `  --store URL          postgres://…, postgresql://…, pglite:<dir>, pglite:memory,
-                       redis://… or rediss://…   [QA_BROKER_STORE; default pglite:./.qa-broker/data]`;
+                       redis://… or rediss://…   [QA_BROKER_STORE; default pglite:./.qa-broker/data]
+  --schema NAME        Postgres/PGlite schema   [QA_BROKER_POSTGRES_SCHEMA; default qa_broker]`;
 
 const SERVE_HELP = `Usage: qa-broker-server serve [options]
 
@@ -42,6 +43,7 @@ Options (flag > environment variable > default):
   --host H             Address to listen on   [QA_BROKER_HOST; default 127.0.0.1]
   --port P             Port, 0 for any free one   [PORT; default 8787]
 ${STORE_HELP}
+  --redis-prefix P     Redis key prefix   [QA_BROKER_REDIS_PREFIX; default qa-broker]
   --endpoint-prefix P  Route prefix   [QA_BROKER_ENDPOINT_PREFIX; default /qa-credentials/v1]
   --payload-max-bytes N        admin/add body limit   [QA_BROKER_PAYLOAD_MAX_BYTES; default 67108864]
   --lease-ttl-min-ms N, --lease-ttl-max-ms N, --lease-ttl-default-ms N
@@ -83,11 +85,14 @@ const SERVE_OPTIONS = {
   'heartbeat-interval-max-ms': stringOption,
   'heartbeat-interval-default-ms': stringOption,
   'log-level': stringOption,
+  schema: stringOption,
+  'redis-prefix': stringOption,
   help: helpOption,
 } satisfies ParseArgsConfig['options'];
 
 const MIGRATE_OPTIONS = {
   store: stringOption,
+  schema: stringOption,
   help: helpOption,
 } satisfies ParseArgsConfig['options'];
 

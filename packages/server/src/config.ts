@@ -4,7 +4,7 @@ import type { LeaseBounds } from '@qa-broker/contract';
 import type { RoleSecrets } from './auth.js';
 import { ConfigError } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
-import { DEFAULT_STORE, parseStoreLocation } from './store-location.js';
+import { DEFAULT_STORE, parseStoreLocation, withNamespace } from './store-location.js';
 import type { StoreLocation } from './store-location.js';
 
 /**
@@ -32,10 +32,13 @@ export interface ServeFlags {
   'heartbeat-interval-max-ms'?: string;
   'heartbeat-interval-default-ms'?: string;
   'log-level'?: string;
+  schema?: string;
+  'redis-prefix'?: string;
 }
 
 export interface MigrateFlags {
   store?: string;
+  schema?: string;
 }
 
 export interface ServeConfig {
@@ -83,11 +86,29 @@ function integer(found: Setting, min: number, max: number): number {
   return value;
 }
 
-function storeLocation(env: Env, flagValue: string | undefined): StoreLocation {
-  const found = setting(env, { name: 'store', value: flagValue }, ['QA_BROKER_STORE']);
-  return found
+function storeLocation(
+  env: Env,
+  flags: { store?: string; schema?: string; 'redis-prefix'?: string },
+): StoreLocation {
+  const found = setting(env, { name: 'store', value: flags.store }, ['QA_BROKER_STORE']);
+  const location = found
     ? parseStoreLocation(found.value, found.source)
     : parseStoreLocation(DEFAULT_STORE, 'the default store');
+  const schema = setting(env, { name: 'schema', value: flags.schema }, [
+    'QA_BROKER_POSTGRES_SCHEMA',
+  ]);
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema.value)) {
+    throw new ConfigError(
+      `${schema.source} must match ^[a-z_][a-z0-9_]{0,62}$ (a lower-case Postgres schema name).`,
+    );
+  }
+  const redisPrefix = setting(env, { name: 'redis-prefix', value: flags['redis-prefix'] }, [
+    'QA_BROKER_REDIS_PREFIX',
+  ]);
+  return withNamespace(location, {
+    ...(schema ? { schema: schema.value } : {}),
+    ...(redisPrefix ? { redisPrefix: redisPrefix.value } : {}),
+  });
 }
 
 function endpointPrefix(env: Env, flagValue: string | undefined): string {
@@ -192,7 +213,7 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   return {
     host,
     port,
-    store: storeLocation(env, flags.store),
+    store: storeLocation(env, flags),
     secrets,
     secretsGenerated,
     endpointPrefix: endpointPrefix(env, flags['endpoint-prefix']),
@@ -206,5 +227,5 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
 }
 
 export function loadMigrateConfig(flags: MigrateFlags, env: Env): MigrateConfig {
-  return { store: storeLocation(env, flags.store) };
+  return { store: storeLocation(env, flags) };
 }

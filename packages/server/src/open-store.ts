@@ -43,7 +43,10 @@ export async function openStore(
     }
     case 'redis': {
       const { openRedisStore } = await import('@qa-broker/store-redis');
-      const store = await openRedisStore({ url: location.url });
+      const store = await openRedisStore({
+        url: location.url,
+        ...(location.prefix ? { prefix: location.prefix } : {}),
+      });
       return { store, durability: () => store.durability() };
     }
   }

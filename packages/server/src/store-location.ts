@@ -1,10 +1,10 @@
 import { ConfigError } from './config-error.js';
 
 export type StoreLocation =
-  | { type: 'postgres'; url: string }
+  | { type: 'postgres'; url: string; schema?: string }
   /** `dataDir` absent = in memory. */
-  | { type: 'pglite'; dataDir?: string }
-  | { type: 'redis'; url: string };
+  | { type: 'pglite'; dataDir?: string; schema?: string }
+  | { type: 'redis'; url: string; prefix?: string };
 
 export const DEFAULT_STORE = 'pglite:./.qa-broker/data';
 
@@ -40,6 +40,20 @@ export function parseStoreLocation(value: string, source: string): StoreLocation
   throw new ConfigError(
     `${source} has an unsupported store "${schemeOf(value)}…": set ${source} to ${FORMS}.`,
   );
+}
+
+/**
+ * Places the store's tables (Postgres schema) or keys (Redis prefix) where asked, so
+ * several brokers or test runs can share one database. Only the matching one applies.
+ */
+export function withNamespace(
+  location: StoreLocation,
+  namespace: { schema?: string; redisPrefix?: string },
+): StoreLocation {
+  if (location.type === 'redis') {
+    return namespace.redisPrefix ? { ...location, prefix: namespace.redisPrefix } : location;
+  }
+  return namespace.schema ? { ...location, schema: namespace.schema } : location;
 }
 
 /** A store location fit for logs and banners: any password is replaced. */

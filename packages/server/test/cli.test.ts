@@ -3,6 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  POSTGRES_URL,
+  dropSchema,
+  randomSchemaName,
+} from '../../store-postgres/test/support/postgres-server.js';
+import {
+  TEST_REDIS_URL,
+  deleteKeysOf,
+  openAdminClient,
+  randomPrefix,
+} from '../../store-redis/test/support/test-redis.js';
 import { run } from '../src/cli.js';
 import { okBody } from './support/expect-response.js';
 import { Capture } from './support/capture.js';
@@ -114,5 +125,44 @@ describe('qa-broker-server CLI (in process)', () => {
     expect(stdout.text).not.toContain(maintainer);
     expect(stdout.text).not.toContain('"value"');
     expect(stderr.text).toContain('draining');
+  });
+
+  it('migrates a PostgreSQL schema given by --schema', async () => {
+    const schema = randomSchemaName('cli');
+    try {
+      const first = io();
+      expect(await run(['migrate', '--store', POSTGRES_URL, '--schema', schema], first.io)).toBe(0);
+      expect(first.stdout.text).toMatch(/applied [1-9]\d* migration/);
+      const second = io({ QA_BROKER_STORE: POSTGRES_URL, QA_BROKER_POSTGRES_SCHEMA: schema });
+      expect(await run(['migrate'], second.io)).toBe(0);
+      expect(second.stdout.text).toContain('already up to date');
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
+  it('serves on Redis, warning clearly when AOF is off', async () => {
+    const prefix = randomPrefix();
+    const admin = await openAdminClient();
+    const [, appendOnly] = (await admin.config('GET', 'appendonly')) as [string, string];
+    const controller = new AbortController();
+    const { stderr, io: cliIo } = io(
+      { QA_BROKER_SECRET_MAINTAINER: 'fake-m', QA_BROKER_REDIS_PREFIX: prefix },
+      controller.signal,
+    );
+    try {
+      const exit = run(['serve', '--port', '0', '--store', TEST_REDIS_URL], cliIo);
+      const [, url] = await stderr.waitFor(/listening on (http:\/\/\S+)/);
+      const client = contractClient(url!, 'fake-m');
+      okBody(await client.admin.add({ body: { kind: 'redis-cli', payload: { fake: 'x' } } }));
+      controller.abort();
+      expect(await exit).toBe(0);
+      expect(stderr.text.includes('appendonly yes')).toBe(appendOnly !== 'yes');
+      // The prefix was honoured: the credential's keys live under it.
+      expect((await admin.keys(`${prefix}*`)).length).toBeGreaterThan(0);
+    } finally {
+      await deleteKeysOf(admin, prefix);
+      admin.disconnect();
+    }
   });
 });

@@ -146,6 +146,27 @@ describe('loadMigrateConfig', () => {
   });
 });
 
+describe('store namespaces', () => {
+  it('puts --schema / QA_BROKER_POSTGRES_SCHEMA on Postgres stores and the Redis prefix on Redis', () => {
+    expect(loadMigrateConfig({ store: 'postgres://h/db', schema: 'team_a' }, {}).store).toEqual({
+      type: 'postgres',
+      url: 'postgres://h/db',
+      schema: 'team_a',
+    });
+    expect(
+      loadServeConfig(
+        {},
+        { ...secrets, QA_BROKER_STORE: 'pglite:memory', QA_BROKER_POSTGRES_SCHEMA: 'b' },
+      ).store,
+    ).toEqual({ type: 'pglite', schema: 'b' });
+    expect(
+      loadServeConfig({ 'redis-prefix': 'team-a' }, { ...secrets, QA_BROKER_STORE: 'redis://r' })
+        .store,
+    ).toEqual({ type: 'redis', url: 'redis://r', prefix: 'team-a' });
+    expect(errorOf(() => loadMigrateConfig({ schema: 'Bad-Name' }, {}))).toContain('--schema');
+  });
+});
+
 describe('store locations', () => {
   it('parses every form', () => {
     expect(parseStoreLocation('pglite:memory', 's')).toEqual({ type: 'pglite' });
