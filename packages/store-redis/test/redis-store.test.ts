@@ -77,6 +77,37 @@ describe('addressing a credential by id', () => {
   });
 });
 
+describe('several broker processes on one Redis', () => {
+  it('never grant one credential twice when their acquires race', async () => {
+    for (let i = 0; i < 10; i++) await addActive(`cred-${i}`, 'kind-race');
+    // Separate connections, as separate broker processes would have.
+    const others = await Promise.all(
+      [1, 2, 3].map(() => openRedisStore({ url: TEST_REDIS_URL, prefix: store.keys.prefix })),
+    );
+    try {
+      const stores = [store, ...others];
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, attempt) =>
+          stores[attempt % stores.length]!.acquire({
+            kind: 'kind-race',
+            ownerId: `owner-${attempt}`,
+            actorRole: 'ci',
+            leaseToken: `fake-token-${attempt}`,
+            leaseTtlMs: TTL,
+            nowMs: T0 + 1,
+          }),
+        ),
+      );
+      const granted = results.flatMap((result) => (result.ok ? [result.lease.credentialId] : []));
+      expect(granted).toHaveLength(10);
+      expect(new Set(granted).size).toBe(10);
+      expect(results.filter((result) => !result.ok)).toHaveLength(50);
+    } finally {
+      await Promise.all(others.map((other) => other.close()));
+    }
+  });
+});
+
 describe('kinds that were only ever acquired', () => {
   it('keep their acquire_failed events listable and prunable, and are not pools', async () => {
     await store.acquire({

@@ -113,6 +113,31 @@ describe('acquire.lua', () => {
   });
 });
 
+describe('acquire.lua reclaiming', () => {
+  it('moves at most the given number of expired leases back per call', async () => {
+    for (let i = 0; i < 5; i++) await add(`cred-${i}`);
+    for (let i = 0; i < 5; i++) await acquire(T0, `fake-token-${i}`);
+    const result = await acquireScript(
+      store.client,
+      keys,
+      {
+        kind: KIND,
+        ownerId: 'o',
+        actorRole: 'ci',
+        leaseToken: 'fake-new',
+        leaseTtlMs: TTL,
+        nowMs: T0 + TTL,
+      },
+      3,
+    );
+    expect(result.ok).toBe(true);
+    // Three reclaimed: one granted again, two now free; two still wait in the lease set.
+    expect(await store.client.zcard(keys.free)).toBe(2);
+    expect(await store.client.zcount(keys.leases, '-inf', T0 + TTL)).toBe(2);
+    expect(await store.client.zcount(keys.leases, `(${T0 + TTL}`, '+inf')).toBe(1);
+  });
+});
+
 describe('heartbeat.lua', () => {
   const beat = (overrides: Partial<typeof lease> & { nowMs: number }) =>
     heartbeatScript(store.client, keys, { ...lease, leaseTtlMs: TTL, ...overrides });
