@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { HELP, UsageError, parseBenchArgs } from './cli/options.ts';
 import type { BenchOptions } from './cli/options.ts';
@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const startedAt = new Date();
+  const loadAtStart = loadavg();
   progress(
     `stores ${options.stores.join(',')}; scenarios ${options.scenarios.join(',')}; pools ${options.pools.join(',')}; ` +
       `concurrency ${options.concurrency.join(',')}; ${options.runs} run(s) of ${options.durationMs / 1000} s${options.quick ? ' (quick)' : ''}`,
@@ -60,6 +61,9 @@ async function main(argv: string[]): Promise<number> {
       },
       versions,
       machine: {
+        // Other work on the machine skews every figure: the load averages say how much.
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg(),
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model ?? null,
         totalMemoryBytes: totalmem(),

@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
+import { createInterface } from 'node:readline';
 
 /**
  * Child side of the bench protocol: listen on 127.0.0.1 with an ephemeral port, print
- * `{"port":N}` as the first stdout line, and shut down on SIGTERM or when the parent's
- * stdin pipe closes (so a crashed parent never leaves a broker behind).
+ * `{"port":N}` as the first stdout line, answer a `memory` line on stdin with
+ * `{"memory":process.memoryUsage()}`, and shut down on SIGTERM or when the parent's stdin
+ * pipe closes (so a crashed parent never leaves a broker behind).
  */
 export async function serveOnLoopback(
   handler: RequestListener,
@@ -38,6 +40,10 @@ export async function serveOnLoopback(
   };
   process.once('SIGTERM', stop);
   process.stdin.on('end', stop);
-  process.stdin.resume();
+  // The parent asks for the heap breakdown (what RSS alone cannot tell) with a "memory" line.
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'memory')
+      process.stdout.write(`${JSON.stringify({ memory: process.memoryUsage() })}\n`);
+  });
   process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 }

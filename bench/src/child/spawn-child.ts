@@ -4,16 +4,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface ChildMemory {
-  /** Peak resident set size so far (VmHWM). */
+  /** Peak resident set size so far (VmHWM, from /proc). */
   peakRssBytes: number;
   rssBytes: number;
+  /** The child's own process.memoryUsage(): where the resident memory lives. */
+  heapUsedBytes?: number;
+  heapTotalBytes?: number;
+  externalBytes?: number;
+  arrayBuffersBytes?: number;
 }
 
 export interface ChildHandle {
   pid: number;
   port: number;
-  /** Read from /proc (Linux); null where there is no /proc. */
-  memory(): ChildMemory | null;
+  /** VmHWM/VmRSS from /proc (Linux) plus the child's heap breakdown; null without /proc. */
+  memory(): Promise<ChildMemory | null>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,7 @@ export async function spawnChild(
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${label}: could not start a child process.`);
 
+  let onMemory: ((usage: NodeJS.MemoryUsage) => void) | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -49,7 +55,8 @@ export async function spawnChild(
     }, START_TIMEOUT_MS);
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
-        const parsed = JSON.parse(line) as { port?: unknown };
+        const parsed = JSON.parse(line) as { port?: unknown; memory?: NodeJS.MemoryUsage };
+        if (parsed.memory !== undefined) onMemory?.(parsed.memory);
         if (typeof parsed.port === 'number') {
           clearTimeout(timer);
           resolve(parsed.port);
@@ -67,7 +74,27 @@ export async function spawnChild(
   return {
     pid,
     port,
-    memory: () => readProcMemory(pid),
+    memory: async () => {
+      const proc = readProcMemory(pid);
+      if (proc === null) return null;
+      const usage = await new Promise<NodeJS.MemoryUsage | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), 2_000);
+        onMemory = (reported) => {
+          clearTimeout(timer);
+          resolve(reported);
+        };
+        child.stdin.write('memory\n');
+      });
+      onMemory = undefined;
+      if (usage === undefined) return proc;
+      return {
+        ...proc,
+        heapUsedBytes: usage.heapUsed,
+        heapTotalBytes: usage.heapTotal,
+        externalBytes: usage.external,
+        arrayBuffersBytes: usage.arrayBuffers,
+      };
+    },
     stop: async () => {
       child.stdin.end();
       child.kill('SIGTERM');

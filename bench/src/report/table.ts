@@ -41,6 +41,7 @@ export function renderReport(results: BenchResults, quick: boolean): string {
     `qa-broker bench — ${quick ? 'QUICK smoke run (figures only, no verdicts)' : 'full run'}; ` +
       `${String(settings.runs)} run(s) per figure (median, min–max), ${String(settings.durationS)} s each after ${String(settings.warmupS)} s warm-up.`,
     'A cycle is one acquire + one release (two HTTP requests for the broker and the floor). Latencies in ms.',
+    machineLine(results.meta.machine),
     '',
   );
 
@@ -184,19 +185,29 @@ export function renderReport(results: BenchResults, quick: boolean): string {
       out.push('');
     }
 
+    const mb = (bytes: number | undefined): string =>
+      bytes === undefined ? '—' : (bytes / 1024 / 1024).toFixed(1);
     const memoryRows = store.pools.map((pool) => [
       int(pool.pool),
-      `${int(pool.populate.perS)}/s`,
-      pool.brokerMemory === undefined
-        ? '—'
-        : (pool.brokerMemory.peakRssBytes / 1024 / 1024).toFixed(1),
+      `${int(pool.populate.perS)}/s ${pool.populate.method}`,
+      mb(pool.brokerMemory?.peakRssBytes),
+      mb(pool.brokerMemory?.heapUsedBytes),
+      mb(pool.brokerMemory?.externalBytes),
       pool.redisMemory === undefined ? '' : int(pool.redisMemory.bytesPerCredential),
       pool.redisMemory === undefined ? '' : int(pool.redisMemory.bytesPerCredentialWithEvents),
     ]);
     if (memoryRows.length > 0)
       out.push(
         renderTable(
-          ['pool', 'populate', 'broker peak RSS MB', 'redis B/cred', 'B/cred incl. events'],
+          [
+            'pool',
+            'populate',
+            'broker peak RSS MB',
+            'heap used MB',
+            'external MB',
+            'redis B/cred',
+            'B/cred incl. events',
+          ],
           memoryRows,
         ),
         '',
@@ -249,4 +260,15 @@ function targetRow(row: TargetRow, quick: boolean): Cell[] {
     wanted,
     ...(quick ? [] : [row.verdict === 'not met' ? 'NOT MET' : (row.verdict ?? '')]),
   ];
+}
+
+function machineLine(machine: unknown): string {
+  const m = (machine ?? {}) as {
+    cpus?: number;
+    loadAverageAtStart?: number[];
+    loadAverageAtEnd?: number[];
+  };
+  const load = (values: number[] | undefined): string =>
+    values === undefined ? '?' : values.map((v) => v.toFixed(1)).join('/');
+  return `Machine: ${m.cpus ?? '?'} CPUs; load average (1/5/15 min) ${load(m.loadAverageAtStart)} at start, ${load(m.loadAverageAtEnd)} at end — other work on the machine skews every figure.`;
 }

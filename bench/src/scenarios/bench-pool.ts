@@ -9,8 +9,8 @@ import { runClosedLoop } from '../load/closed-loop.ts';
 import { progress } from '../progress.ts';
 import type { CycleFigures, HeartbeatFigures, PoolResults } from '../report/results.ts';
 import { cleanupTarget } from '../stores/cleanup.ts';
-import { openStore } from '../stores/open-store.ts';
-import { populatePool } from '../stores/populate.ts';
+import { openForPopulate } from '../stores/open-for-populate.ts';
+import { populate as populateTarget } from '../stores/populate.ts';
 import { measureRedisMemory } from '../stores/redis-memory.ts';
 import { describeTarget, freshTarget } from '../stores/targets.ts';
 import type { StoreKind, StoreTarget } from '../stores/targets.ts';
@@ -30,7 +30,6 @@ export interface PoolPlan {
   firstBroker: boolean;
 }
 
-const POPULATE_IN_FLIGHT = 64;
 const HELD_LEASES = 1_000;
 
 /**
@@ -61,16 +60,17 @@ async function benchPoolOnTarget(
   plan: PoolPlan,
   options: BenchOptions,
 ): Promise<PoolResults> {
-  const store = await openStore(target);
+  const handle = await openForPopulate(target);
+  const store = handle.store;
   let populate;
   const raw: CycleFigures[] = [];
   let firstBroker: CycleFigures | undefined;
   let redisMemory;
   try {
     progress(`${kind} pool ${plan.pool}: populating`);
-    populate = await populatePool(store, plan.pool, POPULATE_IN_FLIGHT);
+    populate = await populateTarget(handle, plan.pool);
     progress(
-      `${kind} pool ${plan.pool}: populated in ${(populate.elapsedMs / 1000).toFixed(1)} s (${Math.round(populate.perS)}/s)`,
+      `${kind} pool ${plan.pool}: populated (${populate.method}) in ${(populate.elapsedMs / 1000).toFixed(1)} s (${Math.round(populate.perS)}/s)`,
     );
     if (target.kind === 'redis') {
       redisMemory = await measureRedisMemory(
@@ -99,10 +99,11 @@ async function benchPoolOnTarget(
         `${kind} first-broker pool ${plan.pool} c=${FIRST_BROKER_CONCURRENCY}`,
         FIRST_BROKER_CONCURRENCY,
         firstBrokerCycle(store),
-        options,
+        // One step reads the whole pool (seconds at 100,000): a longer window gets several.
+        { ...options, durationMs: Math.max(options.durationMs, plan.pool >= 100_000 ? 10_000 : 0) },
       );
   } finally {
-    await store.close();
+    await handle.close();
   }
 
   const secrets = {
@@ -116,7 +117,7 @@ async function benchPoolOnTarget(
   );
   try {
     const results = await benchBroker(kind, child, secrets.ci, plan, options);
-    const brokerMemory = child.memory();
+    const brokerMemory = await child.memory();
     return {
       pool: plan.pool,
       target: describeTarget(target),

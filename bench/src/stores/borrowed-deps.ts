@@ -63,3 +63,16 @@ export function installedVersion(from: string, packageName: string): string | nu
     return null;
   }
 }
+
+export interface PgliteLike {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** An embedded PGlite on a data directory, from the adapter's own PGlite package. */
+export async function newPglite(dataDir: string): Promise<PgliteLike> {
+  const { PGlite } = requireFrom('store-postgres')('@electric-sql/pglite') as {
+    PGlite: { create(dataDir: string): Promise<PgliteLike> };
+  };
+  return PGlite.create(dataDir);
+}
