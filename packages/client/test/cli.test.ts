@@ -431,6 +431,18 @@ describe('qa-broker run', () => {
     });
   });
 
+  it('stops waiting on SIGINT and exits 128+2 without taking a credential', async () => {
+    const kind = uniqueKind('interrupt');
+    const running = startBin(['run', '--kind', kind, '--', 'true'], broker.env());
+    await running.stderrIncludes(`no "${kind}" credential is free`);
+    const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
+    running.process.kill('SIGINT');
+    const result = await running.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`stopped waiting for a "${kind}" credential (SIGINT)`);
+    expect(await isLeased(kind, credentialId)).toBe(false);
+  });
+
   it('stops the command and exits 3 when the lease is lost', async () => {
     const flaky = await startBroker(store, { leaseBounds: SHORT_LEASE_BOUNDS });
     const { kind, credentialId } = await poolOfOne();
