@@ -19,34 +19,48 @@ interface GrantRow {
  * acquire, one statement. $1 kind, $2 ownerId, $3 actorRole, $4 leaseToken,
  * $5 leaseTtlMs, $6 nowMs (null = store clock).
  *
- * Candidates are the least recently leased row WITHOUT a lease (credentials_free_idx) and
- * the least recently leased row whose lease has EXPIRED (credentials_leased_idx, range
- * expires_at <= now); live leases are in neither range, so they are never read. The
- * expired probe only looks at rows that sort before the free pick, so in the common case
- * (no expired leases) only one row is locked. Both probes lock with SKIP LOCKED: a row a
- * concurrent acquire holds is passed over for the next one, and a row a concurrent
- * acquire just leased fails the re-check of its WHERE clause, so two acquires never get
- * the same credential and a free row is never missed because another sorts first.
+ * Two kinds of rows are free: those WITHOUT a lease (credentials_free_idx, in grant
+ * order) and those whose lease has EXPIRED (credentials_leased_idx, the range
+ * expires_at <= now). Live leases are in neither range, so they are never read.
+ *
+ * 1. free_peek reads, without locking, where the best lease-less row sorts.
+ * 2. expired_pick takes the best expired lease that sorts before it (FOR UPDATE SKIP
+ *    LOCKED over the expired range only — normally empty).
+ * 3. Only if that found nothing, free_pick walks the free index FOR UPDATE SKIP LOCKED.
+ * Exactly one row is ever locked, and it is the one granted: a row locked but then not
+ * used would make a concurrent acquire skip it and answer a false POOL_EXHAUSTED. SKIP
+ * LOCKED passes over rows a concurrent acquire holds; a row one just committed fails the
+ * re-check of its WHERE clause; so no two acquires ever get the same credential. Under
+ * contention the LRU order is best effort between the two ranges (free_peek may be
+ * stale), never at the cost of a grant.
  * Then the grant is written and the acquire or acquire_failed event inserted, together.
  */
 export function acquireSql(schema: QuotedSchema): string {
   return `
 with clock as (${clockCte('$6')}),
-free_pick as (
-  select c.seq, c.last_leased_at_ms
+free_peek as materialized (
+  select c.last_leased_at_ms, c.seq
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
   order by c.last_leased_at_ms, c.seq
   limit 1
-  for update of c skip locked
 ),
 expired_pick as (
   select c.seq
   from ${schema}.credentials c cross join clock
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
     and not exists (
-      select 1 from free_pick f where (f.last_leased_at_ms, f.seq) < (c.last_leased_at_ms, c.seq)
+      select 1 from free_peek f where (f.last_leased_at_ms, f.seq) < (c.last_leased_at_ms, c.seq)
     )
+  order by c.last_leased_at_ms, c.seq
+  limit 1
+  for update of c skip locked
+),
+free_pick as (
+  select c.seq
+  from ${schema}.credentials c
+  where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
+    and not exists (select 1 from expired_pick)
   order by c.last_leased_at_ms, c.seq
   limit 1
   for update of c skip locked
@@ -54,7 +68,7 @@ expired_pick as (
 chosen as (
   select seq from expired_pick
   union all
-  select seq from free_pick where not exists (select 1 from expired_pick)
+  select seq from free_pick
 ),
 granted as (
   update ${schema}.credentials c
