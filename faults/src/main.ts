@@ -16,6 +16,8 @@ Build first (pnpm build): brokers run from packages/server/dist.
   --seed N      replay the timing choices of an earlier run
   --duration S  load duration of a long run in seconds (default 180)
   --keep-logs   keep the broker logs even when the run is clean
+  --store-delay-ms N  delay of the short run's slow-store fault (default 150); above the
+                stores' timeouts it checks that a late store grants nothing after a 503
 `;
 
 function printViolations(report: RunReport): void {
@@ -39,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       duration: { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
+      'store-delay-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
       seed,
       ...(durationMs !== undefined ? { durationMs } : {}),
       keepLogs: values['keep-logs'],
+      ...(values['store-delay-ms'] !== undefined
+        ? { slowStoreDelayMs: Number(values['store-delay-ms']) }
+        : {}),
       log: (line) => console.log(line),
     });
     console.log(formatSummary(store, seed, report.summary));

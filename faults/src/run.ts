@@ -37,6 +37,9 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Keep the temp dir with the broker logs even when the run is clean. */
   keepLogs?: boolean;
+  /** Delay per chunk of the short run's slow-store fault (default 150 ms; above the
+   * stores' timeouts it shows whether a late store still grants after a 503). */
+  slowStoreDelayMs?: number;
 }
 
 export interface RunReport {
@@ -66,7 +69,7 @@ function brokerEnv(): Record<string, string> {
 }
 
 /** One pass over every fault, in a fixed order with short gaps (about 20 s). */
-async function shortPlan(targets: FaultTargets): Promise<void> {
+async function shortPlan(targets: FaultTargets, slowStoreDelayMs: number): Promise<void> {
   const [first, second] = targets.ctx.brokers;
   await sleep(1_500);
   await killAndRestart(targets, first!, 1_500);
@@ -77,7 +80,7 @@ async function shortPlan(targets: FaultTargets): Promise<void> {
   await sleep(1_000);
   await cutOffStore(targets, 2_500, 1_000);
   await sleep(1_000);
-  await slowStore(targets, 150, 2_500);
+  await slowStore(targets, slowStoreDelayMs, 2_500);
   await sleep(1_500);
 }
 
@@ -179,7 +182,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     const targets: FaultTargets = { ctx, store, proxy, faults };
     try {
       if (options.long) await longPlan(targets, options.durationMs ?? 180_000);
-      else await shortPlan(targets);
+      else await shortPlan(targets, options.slowStoreDelayMs ?? 150);
     } finally {
       controller.abort();
       await Promise.all(workers);

@@ -58,28 +58,36 @@ export class TcpProxy {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
     const pair: Pair = { client, upstream };
     this.pairs.add(pair);
-    this.pipe(client, upstream);
-    this.pipe(upstream, client);
-    const close = () => this.drop(pair);
+    const toUpstream = this.pipe(client, upstream);
+    const toClient = this.pipe(upstream, client);
+    // Like a real network, bytes already on the wire still arrive after their sender
+    // hangs up: a closing side's queued chunks are delivered, then the other side ends.
+    client.on('close', () => toUpstream.endAfterQueue());
+    upstream.on('close', () => toClient.endAfterQueue());
     for (const socket of [client, upstream]) {
       socket.setNoDelay(true);
-      socket.on('error', close);
-      socket.on('close', close);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        if (client.destroyed && upstream.destroyed) this.pairs.delete(pair);
+      });
     }
   }
 
   /** Forwards `from` → `to` under the mode in force when each chunk arrives, keeping order. */
-  private pipe(from: Socket, to: Socket): void {
+  private pipe(from: Socket, to: Socket): { endAfterQueue(): void } {
     let lastDue = 0;
+    const whenDue = (action: () => void) => {
+      const wait = lastDue - performance.now();
+      if (wait <= 0) action();
+      else setTimeout(action, wait);
+    };
     from.on('data', (chunk: Buffer) => {
       const mode = this.mode;
       if (mode.type !== 'pass') return;
-      const due = Math.max(performance.now() + mode.delayMs, lastDue);
-      lastDue = due;
-      const wait = due - performance.now();
-      if (wait <= 0) to.write(chunk);
-      else setTimeout(() => !to.destroyed && to.write(chunk), wait);
+      lastDue = Math.max(performance.now() + mode.delayMs, lastDue);
+      whenDue(() => !to.destroyed && to.write(chunk));
     });
+    return { endAfterQueue: () => whenDue(() => !to.destroyed && to.end()) };
   }
 
   private drop(pair: Pair): void {
