@@ -33,8 +33,9 @@ export async function spawnChild(
   entry: URL,
   env: Record<string, string>,
   label: string,
+  nodeFlags: string[] = [],
 ): Promise<ChildHandle> {
-  const child = spawn(process.execPath, [fileURLToPath(entry)], {
+  const child = spawn(process.execPath, [...nodeFlags, fileURLToPath(entry)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -21,6 +21,8 @@ export interface BenchOptions {
   postgresUrl: string;
   redisUrl: string;
   brokerLogPath: string;
+  /** When set, broker children run with --cpu-prof into this directory (profiling only). */
+  brokerCpuProfDir?: string;
 }
 
 /** bench/results/latest.json, wherever the bench is started from. */
@@ -52,6 +54,8 @@ Options:
   --quick               short smoke run: prints figures, no met/not-met verdicts
   --json PATH           results file (default bench/results/latest.json)
   --broker-log PATH     where the broker child's pino logs go (default /dev/null)
+  --broker-cpu-prof DIR run each broker child under --cpu-prof, profiles into DIR
+                        (for finding where time goes; it slows the broker down)
   --postgres-url URL    default $QA_BROKER_TEST_POSTGRES_URL or
                         postgres://postgres@127.0.0.1:5432/postgres
   --redis-url URL       default $QA_BROKER_TEST_REDIS_URL or redis://127.0.0.1:6379
@@ -123,6 +127,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         quick: { type: 'boolean', default: false },
         json: { type: 'string' },
         'broker-log': { type: 'string', default: '/dev/null' },
+        'broker-cpu-prof': { type: 'string' },
         'postgres-url': { type: 'string' },
         'redis-url': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -173,6 +178,9 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         '--redis-url',
       ),
       brokerLogPath: values['broker-log'],
+      ...(values['broker-cpu-prof'] === undefined
+        ? {}
+        : { brokerCpuProfDir: resolve(env.INIT_CWD ?? process.cwd(), values['broker-cpu-prof']) }),
     },
   };
 }

@@ -114,6 +114,15 @@ async function benchPoolOnTarget(
     new URL('../child/broker-entry.ts', import.meta.url),
     brokerChildEnv({ target, secrets, logPath: options.brokerLogPath }),
     `broker ${kind}`,
+    options.brokerCpuProfDir === undefined
+      ? []
+      : [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          options.brokerCpuProfDir,
+          '--cpu-prof-name',
+          `broker-${kind}-${plan.pool}.cpuprofile`,
+        ],
   );
   try {
     const results = await benchBroker(kind, child, secrets.ci, plan, options);

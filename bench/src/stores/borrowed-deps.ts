@@ -46,8 +46,7 @@ export async function newRedisClient(url: string): Promise<RedisLike> {
 }
 
 export interface PinoLike {
-  (options: { level: string }, destination: unknown): unknown;
-  destination(options: { dest: string; sync: boolean }): unknown;
+  (options: Record<string, unknown>, destination: { write(line: string): void }): unknown;
 }
 
 export function loadPino(): PinoLike {

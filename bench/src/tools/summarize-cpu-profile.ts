@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+
+/*
+ * Prints where a V8 .cpuprofile (from `pnpm bench --broker-cpu-prof DIR`) spent its time:
+ * self time grouped by package (node_modules package, workspace package or node internals)
+ * and by function. Usage: node src/tools/summarize-cpu-profile.ts FILE [top]
+ */
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function packageOf(url: string): string {
+  if (url === '') return '(native / idle / gc)';
+  if (url.startsWith('node:')) return 'node internals';
+  const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(url);
+  if (modules?.[1] !== undefined) return modules[1];
+  const workspace = /\/(packages\/[^/]+|bench)\//.exec(url);
+  if (workspace?.[1] !== undefined) return workspace[1];
+  return url;
+}
+
+function shortUrl(url: string): string {
+  const parts = url.split('/');
+  return parts.slice(-2).join('/');
+}
+
+async function main(file: string | undefined, top: number): Promise<void> {
+  if (file === undefined) throw new Error('usage: summarize-cpu-profile.ts FILE [top]');
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  // Natives (socket writes, GC) say little alone: name the JS frames that called them.
+  const callerChain = (id: number, depth: number): string => {
+    const names: string[] = [];
+    let current = parentOf.get(id);
+    while (current !== undefined && names.length < depth) {
+      const frame = byId.get(current)?.callFrame;
+      if (frame !== undefined)
+        names.push(`${frame.functionName || '(anonymous)'}@${shortUrl(frame.url)}`);
+      current = parentOf.get(current);
+    }
+    return names.join(' < ');
+  };
+  const byNativeCaller = new Map<string, number>();
+  const selfMicros = new Map<number, number>();
+  profile.samples.forEach((id, index) => {
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  let total = 0;
+  const byPackage = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const frame = byId.get(id)?.callFrame;
+    if (frame === undefined) continue;
+    total += micros;
+    const pkg = frame.functionName === '(idle)' ? '(idle)' : packageOf(frame.url);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
+    const name = `${frame.functionName || '(anonymous)'}  ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    if (frame.url === '' && !frame.functionName.startsWith('(')) {
+      const key = `${frame.functionName} < ${callerChain(id, Number(process.env.CALLER_DEPTH ?? 4))}`;
+      byNativeCaller.set(key, (byNativeCaller.get(key) ?? 0) + micros);
+    }
+  }
+  const print = (title: string, entries: Map<string, number>): void => {
+    process.stdout.write(`\n${title}\n`);
+    for (const [name, micros] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, top))
+      process.stdout.write(`${((100 * micros) / total).toFixed(1).padStart(6)}%  ${name}\n`);
+  };
+  process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n`);
+  print('Self time by package', byPackage);
+  print('Self time by function', byFunction);
+  print('Native self time by calling JS frames', byNativeCaller);
+}
+
+await main(process.argv[2], Number(process.argv[3] ?? 25));
