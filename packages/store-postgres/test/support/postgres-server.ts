@@ -35,7 +35,7 @@ export async function openScratchPostgresStore(
   const schema = options.schema ?? randomSchemaName();
   const store = await openPostgresStore({
     connectionString: POSTGRES_URL,
-    poolSize: 4,
+    poolSize: 12,
     ...options,
     schema,
   });

@@ -65,6 +65,45 @@ export function describeConcurrency(openStore: OpenStore): void {
       expect(granted).toHaveLength(6);
     });
 
+    it('parallel acquires grant every credential when expired leases sort before free ones', async () => {
+      // Several rounds: a lost grant here depends on how the racing statements interleave.
+      for (let round = 0; round < 5; round++) {
+        const kind = uniqueId('kind');
+        await addMany(store(), kind, 8);
+        // Four leased long ago and left to expire; four leased recently and released, so
+        // the expired ones come first in least-recently-leased order.
+        for (let i = 0; i < 4; i++) {
+          await mustAcquire(store(), { kind, nowMs: T0, leaseTtlMs: 30_000 });
+        }
+        for (let i = 0; i < 4; i++) {
+          const lease = await mustAcquire(store(), { kind, nowMs: T0 + 100_000 + i });
+          await store().release({
+            kind,
+            ownerId: lease.ownerId,
+            actorRole: 'ci',
+            credentialId: lease.credentialId,
+            leaseToken: lease.leaseToken,
+            nowMs: T0 + 100_010,
+          });
+        }
+        const results = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            store().acquire({
+              kind,
+              ownerId: `owner-${i}`,
+              actorRole: 'ci',
+              leaseToken: fakeLeaseToken(),
+              leaseTtlMs: TTL,
+              nowMs: T0 + 200_000,
+            }),
+          ),
+        );
+        const granted = results.flatMap((result) => (result.ok ? [result.lease.credentialId] : []));
+        expect(granted, `round ${round}`).toHaveLength(8);
+        expect(new Set(granted).size, `round ${round}`).toBe(8);
+      }
+    });
+
     it('parallel releases of one lease: exactly one clears it and one release event is written', async () => {
       const kind = uniqueId('kind');
       await addMany(store(), kind, 1);
