@@ -32,6 +32,8 @@ export interface RunningBroker {
   env(extra?: Record<string, string>): Record<string, string>;
   /** Stops answering: closes the listener and every open connection. The store stays open. */
   stop(): Promise<void>;
+  /** Answers again on the same port after `stop()`. */
+  restart(): Promise<void>;
 }
 
 /** The real broker app over a real store, listening on a free loopback port. */
@@ -44,9 +46,14 @@ export async function startBroker(
     secrets: { maintainer: MAINTAINER_SECRET, ci: CI_SECRET },
     ...(options.leaseBounds ? { leaseBounds: options.leaseBounds } : {}),
   });
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listen = async (port: number): Promise<Server> => {
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return server;
+  };
+  let server = await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
   let stopped: Promise<void> | undefined;
   return {
     url,
@@ -74,6 +81,12 @@ export async function startBroker(
         server.closeAllConnections();
       });
       return stopped;
+    },
+    restart: async () => {
+      if (!stopped) throw new Error('restart() needs stop() first');
+      await stopped;
+      server = await listen(port);
+      stopped = undefined;
     },
   };
 }
