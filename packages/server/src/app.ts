@@ -28,7 +28,9 @@ import { heartbeatHandler } from './routes/heartbeat.js';
 import { payloadChunkHandler } from './routes/payload-chunk.js';
 import { releaseHandler } from './routes/release.js';
 import { describeError } from './describe-error.js';
-import { healthRoutes } from './health-routes.js';
+import { operationalRoutes } from './operational-routes.js';
+import { BrokerMetrics } from './metrics.js';
+import { brokerOpenApi } from './openapi.js';
 
 export interface BrokerAppOptions {
   store: CredentialStore;
@@ -74,7 +76,24 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     res.setHeader('cache-control', 'no-store');
     next();
   });
-  app.use(healthRoutes(options.store));
+  const prefix = options.endpointPrefix ?? DEFAULT_ENDPOINT_PREFIX;
+  const metrics = new BrokerMetrics(options.store, [
+    ...ROUTE_RULES.map((rule) => prefix + rule.path),
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/openapi.json',
+  ]);
+  app.use(metrics.middleware());
+  let openApi: unknown;
+  app.use(
+    operationalRoutes({
+      store: options.store,
+      metrics,
+      // Built on first use: most brokers are never asked for it.
+      openApi: () => (openApi ??= brokerOpenApi(prefix)),
+    }),
+  );
 
   // Paths are matched exactly: `/ACQUIRE` or `/acquire/` is not a broker route.
   const router = express.Router({ caseSensitive: true, strict: true });
@@ -103,7 +122,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
       sendError(res, new BrokerError('INVALID_BODY', issue?.message ?? 'Request body is invalid.'));
     },
   });
-  app.use(options.endpointPrefix ?? DEFAULT_ENDPOINT_PREFIX, router);
+  app.use(prefix, router);
 
   app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));
   const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

@@ -24,6 +24,7 @@ export async function openStore(
       const { openPostgresStore } = await import('@qa-broker/store-postgres');
       const store = await openPostgresStore({
         connectionString: location.url,
+        ...(location.schema ? { schema: location.schema } : {}),
         migrate: options.migrate,
       });
       return { store, migrate: () => store.migrate() };
@@ -37,6 +38,7 @@ export async function openStore(
       }
       const store = await openPgliteStore({
         ...(dataDir ? { dataDir } : {}),
+        ...(location.schema ? { schema: location.schema } : {}),
         migrate: options.migrate,
       });
       return { store, migrate: () => store.migrate() };

@@ -531,6 +531,53 @@ describe('bodies, headers and routes', () => {
     expect((await h.raw('/healthz', { method: 'GET' })).json).toEqual({ status: 'ok' });
     expect((await h.raw('/readyz', { method: 'GET' })).json).toEqual({ status: 'ok' });
   });
+
+  it('serves Prometheus metrics: requests by route and code, pools from the store', async () => {
+    const metricsApp = await harnessWith({});
+    const kind = uniqueKind('metrics');
+    okBody(await metricsApp.maintainer.admin.add({ body: { kind, payload: telegramPayload() } }));
+    okBody(await metricsApp.maintainer.admin.add({ body: { kind, payload: telegramPayload(2) } }));
+    okBody(await metricsApp.ci.acquire({ body: { kind, ownerId: 'o', actorRole: 'ci' } }));
+    await metricsApp.raw(`${PREFIX}/acquire`, { body: acquireBody() });
+    await metricsApp.raw('/no/such/path', { method: 'GET' });
+    const response = await metricsApp.raw('/metrics', { method: 'GET' });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    const text = response.text;
+    expect(text).toContain(
+      `qa_broker_http_requests_total{route="${PREFIX}/admin/add",status="200",code=""} 2`,
+    );
+    expect(text).toContain(
+      `qa_broker_http_requests_total{route="${PREFIX}/acquire",status="401",code="AUTH_REQUIRED"} 1`,
+    );
+    expect(text).toContain(
+      'qa_broker_http_requests_total{route="unmatched",status="404",code="NOT_FOUND"} 1',
+    );
+    expect(text).toContain(`qa_broker_pool_credentials{kind="${kind}",state="free"} 1`);
+    expect(text).toContain(`qa_broker_pool_credentials{kind="${kind}",state="leased"} 1`);
+    expect(text).toContain('qa_broker_http_request_duration_seconds_bucket');
+    expect(text).not.toContain(CI_SECRET);
+  });
+
+  it('serves the OpenAPI document of the v1 routes under the prefix', async () => {
+    const response = await h.raw('/openapi.json', { method: 'GET' });
+    const doc = response.json as {
+      openapi: string;
+      servers: { url: string }[];
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.servers).toEqual([{ url: PREFIX }]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/acquire',
+      '/admin/add',
+      '/admin/list',
+      '/admin/remove',
+      '/heartbeat',
+      '/payload-chunk',
+      '/release',
+    ]);
+  });
 });
 
 describe('configuration of the app', () => {
