@@ -143,42 +143,30 @@ function unwrap<R extends RouteWithOk>(route: R, response: TransportResponse): O
   const where = `${route.method} ${route.path}`;
   const envelope = readErrorEnvelope(response.body);
   if (envelope) {
-    const httpStatus = response.status;
-    const retryAfterMs = envelope.retryAfterMs ?? retryAfterHeaderMs(response.headers);
-    return throwError(
-      new BrokerError(envelope.code, envelope.message, {
-        httpStatus,
-        retryAfterMs,
-        transient: effectiveStatusOf(envelope.code, httpStatus) >= 500,
-      }),
-    );
+    throw new BrokerError(envelope.code, envelope.message, {
+      httpStatus: response.status,
+      retryAfterMs: envelope.retryAfterMs ?? retryAfterHeaderMs(response.headers),
+      transient: effectiveStatusOf(envelope.code, response.status) >= 500,
+    });
   }
   if (response.status !== 200) {
-    return throwError(
-      new BrokerError(
-        'INVALID_RESPONSE',
-        `${where} answered HTTP ${response.status} without the broker's error envelope.`,
-        { httpStatus: response.status, retryAfterMs: retryAfterHeaderMs(response.headers) },
-      ),
+    throw new BrokerError(
+      'INVALID_RESPONSE',
+      `${where} answered HTTP ${response.status} without the broker's error envelope.`,
+      { httpStatus: response.status, retryAfterMs: retryAfterHeaderMs(response.headers) },
     );
   }
   const parsed = route.responses[200].safeParse(response.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue ? issue.path.join('.') || '(body)' : '(body)';
-    return throwError(
-      new BrokerError(
-        'INVALID_RESPONSE',
-        `${where} answered 200 with a body that does not match the contract (field ${field}).`,
-        { httpStatus: 200 },
-      ),
+    throw new BrokerError(
+      'INVALID_RESPONSE',
+      `${where} answered 200 with a body that does not match the contract (field ${field}).`,
+      { httpStatus: 200 },
     );
   }
   return parsed.data as OkBody<R>;
-}
-
-function throwError(error: BrokerError): never {
-  throw error;
 }
 
 interface Envelope {

@@ -49,6 +49,13 @@ export function createTransport(options: TransportOptions): ApiFetcher {
           { transient: true, cause: error },
         );
       }
+      if (isRedirectRefusal(error)) {
+        return new BrokerError(
+          'INVALID_RESPONSE',
+          `${route} answered with a redirect, which the client does not follow (the token must not travel elsewhere): set the broker URL to where it redirects.`,
+          { transient: false, cause: error },
+        );
+      }
       return new BrokerError('NETWORK_ERROR', `${route} failed: ${networkReason(error)}.`, {
         transient: true,
         cause: error,
@@ -109,4 +116,10 @@ function networkReason(error: unknown): string {
       : undefined;
   if (code) return code;
   return error instanceof Error ? error.message : 'unknown network error';
+}
+
+/** undici's refusal of a redirect under `redirect: 'error'`. */
+function isRedirectRefusal(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && cause.message === 'unexpected redirect';
 }

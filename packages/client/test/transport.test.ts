@@ -197,6 +197,7 @@ describe('transport', () => {
       res.end();
     };
     const error = await failureOf(client().listCredentials());
-    expect(error.code).toBe('NETWORK_ERROR');
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', transient: false });
+    expect(error.message).toContain('redirect');
   });
 });
