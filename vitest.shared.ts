@@ -5,7 +5,10 @@ const root = import.meta.dirname;
 
 /** Tests import workspace packages from `src`, so `pnpm test` never needs a build first. */
 const alias = [
-  { find: /^@qa-broker\/store\/conformance$/, replacement: resolve(root, 'packages/store/src/conformance/index.ts') },
+  {
+    find: /^@qa-broker\/store\/conformance$/,
+    replacement: resolve(root, 'packages/store/src/conformance/index.ts'),
+  },
   { find: /^@qa-broker\/([a-z-]+)$/, replacement: resolve(root, 'packages/$1/src/index.ts') },
 ];
 

@@ -19,7 +19,10 @@ export const ERROR_CODES = {
   AUTH_ROLE_MISMATCH: { status: 403, message: 'Admin endpoints require maintainer credentials.' },
   CREDENTIAL_NOT_FOUND: { status: 404, message: 'Credential record does not exist.' },
   LEASE_NOT_FOUND: { status: 404, message: 'Credential is not currently leased.' },
-  NOT_FOUND: { status: 404, message: 'No such route: every broker route is a POST under its prefix.' },
+  NOT_FOUND: {
+    status: 404,
+    message: 'No such route: every broker route is a POST under its prefix.',
+  },
   KIND_MISMATCH: { status: 409, message: 'Credential kind did not match this lease request.' },
   CREDENTIAL_DISABLED: { status: 409, message: 'Credential is disabled.' },
   LEASE_NOT_OWNER: { status: 409, message: 'Credential lease owner/token mismatch.' },

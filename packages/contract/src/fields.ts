@@ -78,7 +78,10 @@ export function optionalOneOf<const T extends readonly string[]>(
 
 export const ActorRoleSchema = requiredString('actorRole', 16).refine(
   (value): value is ActorRole => (ACTOR_ROLES as readonly string[]).includes(value),
-  { message: 'Expected "actorRole" to be "maintainer" or "ci".', ...codeParams('INVALID_ACTOR_ROLE') },
+  {
+    message: 'Expected "actorRole" to be "maintainer" or "ci".',
+    ...codeParams('INVALID_ACTOR_ROLE'),
+  },
 );
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

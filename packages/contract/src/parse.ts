@@ -22,7 +22,8 @@ function failure(code: ErrorCode, message: string): BodyFailure {
 export function firstIssue(error: z.ZodError): BodyFailure {
   const issue = error.issues[0];
   if (!issue) return failure('INVALID_BODY', 'Request body is invalid.');
-  const params = issue.code === 'custom' ? (issue.params as { brokerCode?: unknown } | undefined) : undefined;
+  const params =
+    issue.code === 'custom' ? (issue.params as { brokerCode?: unknown } | undefined) : undefined;
   const code = params && isErrorCode(params.brokerCode) ? params.brokerCode : 'INVALID_BODY';
   return failure(code, issue.message);
 }
@@ -32,7 +33,9 @@ export function parseBody<S extends z.ZodTypeAny>(
   body: unknown,
 ): BodyResult<z.output<S>> {
   const result = schema.safeParse(body);
-  return result.success ? { ok: true, value: result.data as z.output<S> } : firstIssue(result.error);
+  return result.success
+    ? { ok: true, value: result.data as z.output<S> }
+    : firstIssue(result.error);
 }
 
 /**
@@ -42,7 +45,10 @@ export function parseBody<S extends z.ZodTypeAny>(
 export function parseAdminAddBody(body: unknown): BodyResult<AdminAddBody> {
   const result = AdminAddBodySchema.safeParse(body);
   const issue = result.success ? undefined : result.error.issues[0];
-  if (issue && (issue.path.length === 0 || issue.path[0] === 'kind' || issue.path[0] === 'payload')) {
+  if (
+    issue &&
+    (issue.path.length === 0 || issue.path[0] === 'kind' || issue.path[0] === 'payload')
+  ) {
     return firstIssue(result.error!);
   }
   const { kind, payload } = body as { kind: string; payload: Record<string, unknown> };

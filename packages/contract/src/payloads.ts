@@ -11,7 +11,10 @@ const mustBeNonEmpty = (kind: string, key: string) =>
 
 function requiredField(kind: string, key: string) {
   return z
-    .string({ required_error: mustBeString(kind, key), invalid_type_error: mustBeString(kind, key) })
+    .string({
+      required_error: mustBeString(kind, key),
+      invalid_type_error: mustBeString(kind, key),
+    })
     .trim()
     .min(1, mustBeNonEmpty(kind, key));
 }
@@ -97,8 +100,7 @@ export function isKnownKind(kind: string): kind is KnownKind {
 }
 
 export type PayloadValidation =
-  | { ok: true; payload: Record<string, unknown> }
-  | { ok: false; message: string };
+  { ok: true; payload: Record<string, unknown> } | { ok: false; message: string };
 
 /** Validates and normalizes a payload for its kind; unknown kinds pass through as given. */
 export function validatePayload(kind: string, payload: Record<string, unknown>): PayloadValidation {

@@ -120,7 +120,10 @@ export const AcquireOkSchema = z.object({
 });
 export type AcquireOk = z.infer<typeof AcquireOkSchema>;
 
-export const HeartbeatOkSchema = z.object({ status: z.literal('ok'), expiresAtMs: z.number().int() });
+export const HeartbeatOkSchema = z.object({
+  status: z.literal('ok'),
+  expiresAtMs: z.number().int(),
+});
 export const ReleaseOkSchema = z.object({ status: z.literal('ok') });
 export const PayloadChunkOkSchema = z.object({
   status: z.literal('ok'),

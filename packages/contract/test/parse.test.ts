@@ -58,7 +58,10 @@ describe('field rules', () => {
         leaseToken: 't',
         leaseTtlMs: '30000',
       }),
-    ).toMatchObject({ code: 'INVALID_BODY', message: 'Expected "leaseTtlMs" to be a positive integer.' });
+    ).toMatchObject({
+      code: 'INVALID_BODY',
+      message: 'Expected "leaseTtlMs" to be a positive integer.',
+    });
     expect(parseBody(AdminListBodySchema, { status: 'gone' })).toMatchObject({
       message: 'Expected "status" to be "active", "disabled", or "all".',
     });
@@ -78,7 +81,12 @@ describe('field rules', () => {
 });
 
 describe('admin/add', () => {
-  const telegram = { groupId: '-100123', driverToken: ' fake-driver ', sutToken: 'fake-sut', extra: 1 };
+  const telegram = {
+    groupId: '-100123',
+    driverToken: ' fake-driver ',
+    sutToken: 'fake-sut',
+    extra: 1,
+  };
 
   it('normalizes a known kind and keeps an unknown kind as given', () => {
     expect(parseAdminAddBody({ kind: 'telegram', payload: telegram, note: '  ' })).toEqual({
@@ -90,7 +98,10 @@ describe('admin/add', () => {
     });
     const custom = { anything: [1, 2] };
     const result = parseAdminAddBody({ kind: 'custom', payload: custom, status: 'disabled' });
-    expect(result).toEqual({ ok: true, value: { kind: 'custom', payload: custom, status: 'disabled' } });
+    expect(result).toEqual({
+      ok: true,
+      value: { kind: 'custom', payload: custom, status: 'disabled' },
+    });
   });
 
   it('checks the payload against its kind before note, actorId and status', () => {
@@ -99,14 +110,17 @@ describe('admin/add', () => {
     ).toEqual({
       ok: false,
       code: 'INVALID_PAYLOAD',
-      message: 'Credential payload for kind "telegram" must include "groupId" as a numeric chat id string.',
+      message:
+        'Credential payload for kind "telegram" must include "groupId" as a numeric chat id string.',
     });
     expect(parseAdminAddBody({ kind: 'telegram', payload: [] })).toMatchObject({
       code: 'INVALID_BODY',
       message: 'Expected "payload" to be a JSON object.',
     });
-    expect(parseAdminAddBody({ kind: 'telegram', payload: telegram, status: 'all' })).toMatchObject({
-      message: 'Expected "status" to be "active" or "disabled".',
-    });
+    expect(parseAdminAddBody({ kind: 'telegram', payload: telegram, status: 'all' })).toMatchObject(
+      {
+        message: 'Expected "status" to be "active" or "disabled".',
+      },
+    );
   });
 });

@@ -43,7 +43,11 @@ export interface CredentialStore {
   /** The spec's admin/list order: kind (code points), active first, updatedAtMs desc, id. */
   listCredentials(filter: ListFilter): Promise<CredentialRecord[]>;
   /** Every credential, in id order, one bounded page at a time (key rotation, exports). */
-  scanCredentials(input: { cursor?: string; limit: number; includePayload: boolean }): Promise<ScanPage>;
+  scanCredentials(input: {
+    cursor?: string;
+    limit: number;
+    includePayload: boolean;
+  }): Promise<ScanPage>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   poolStats(): Promise<PoolStats[]>;
   pruneEvents(input: PruneInput): Promise<PruneResult>;

@@ -59,7 +59,8 @@ export interface GrantedLease {
   inlinePiece?: string;
 }
 
-export type AcquireResult = { ok: true; lease: GrantedLease } | { ok: false; code: 'POOL_EXHAUSTED' };
+export type AcquireResult =
+  { ok: true; lease: GrantedLease } | { ok: false; code: 'POOL_EXHAUSTED' };
 
 export interface LeaseKey extends Clocked {
   kind: string;
