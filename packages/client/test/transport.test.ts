@@ -11,14 +11,14 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.end();
 let server: Server;
 let baseUrl: string;
-const seen: { authorization?: string | undefined; body: string }[] = [];
+const seen: { authorization?: string | undefined; body: string; url?: string | undefined }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      seen.push({ authorization: req.headers.authorization, body });
+      seen.push({ authorization: req.headers.authorization, body, url: req.url });
       handler(req, res);
     });
   });
@@ -66,7 +66,11 @@ describe('transport', () => {
         ? json(res, 200, { status: 'ok', credentials: [], count: 0 })
         : json(res, 404, { status: 'error', code: 'NOT_FOUND', message: 'no' });
     await expect(client().listCredentials({ kind: 'k' })).resolves.toEqual([]);
-    expect(seen.at(-1)).toEqual({ authorization: 'Bearer fake-test-token', body: '{"kind":"k"}' });
+    expect(seen.at(-1)).toEqual({
+      authorization: 'Bearer fake-test-token',
+      body: '{"kind":"k"}',
+      url: '/qa-credentials/v1/admin/list',
+    });
   });
 
   it('times out a request that never answers, as a transient error', async () => {
@@ -199,5 +203,72 @@ describe('transport', () => {
     const error = await failureOf(client().listCredentials());
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', transient: false });
     expect(error.message).toContain('redirect');
+  });
+});
+
+describe('malformed grants', () => {
+  const grant = (payload: Record<string, unknown>) => ({
+    status: 'ok',
+    credentialId: 'cred-1',
+    leaseToken: 'fake-lease-token',
+    payload,
+    leaseTtlMs: 60_000,
+    heartbeatIntervalMs: 30_000,
+    expiresAtMs: Date.now() + 60_000,
+    fencingToken: 1,
+  });
+
+  /** Answers acquire with `acquire`, chunks with `chunks`, and release with ok. */
+  function broker(acquire: unknown, chunks: string[] = []) {
+    handler = (req, res) => {
+      const body = JSON.parse(seen.at(-1)!.body) as { index?: number };
+      if (req.url?.endsWith('/acquire')) return json(res, 200, acquire);
+      if (req.url?.endsWith('/payload-chunk')) {
+        const index = body.index ?? 0;
+        return json(res, 200, { status: 'ok', data: chunks[index] ?? '', index });
+      }
+      if (req.url?.endsWith('/release')) return json(res, 200, { status: 'ok' });
+      return json(res, 404, { status: 'error', code: 'NOT_FOUND', message: 'no' });
+    };
+  }
+
+  function releasedAfter(from: number): boolean {
+    return seen.slice(from).some((request) => request.url?.endsWith('/release'));
+  }
+
+  it('refuses chunks that do not add up to the marker, and gives the lease back', async () => {
+    const serialized = JSON.stringify({ a: 'é'.repeat(10) });
+    const marker = { __openclawQaCredentialPayloadChunksV1: true, byteLength: 999, chunkCount: 2 };
+    broker(grant(marker), [serialized.slice(0, 5), serialized.slice(5)]);
+    const from = seen.length;
+    const error = await failureOf(client().acquireLease('custom'));
+    expect(error.code).toBe('PAYLOAD_CORRUPT');
+    expect(error.message).toContain(
+      `add up to ${Buffer.byteLength(serialized)} bytes, not the announced 999`,
+    );
+    expect(releasedAfter(from)).toBe(true);
+  });
+
+  it('reassembles chunks whose UTF-8 length matches the marker', async () => {
+    const payload = { a: 'é😀'.repeat(10) };
+    const serialized = JSON.stringify(payload);
+    const marker = {
+      __openclawQaCredentialPayloadChunksV1: true,
+      byteLength: Buffer.byteLength(serialized),
+      chunkCount: 2,
+    };
+    broker(grant(marker), [serialized.slice(0, 9), serialized.slice(9)]);
+    const lease = await client().acquireLease('custom');
+    expect(lease.payload).toEqual(payload);
+    await lease.release();
+  });
+
+  it('refuses a known kind whose payload breaks its schema, and gives the lease back', async () => {
+    broker(grant({ groupId: '-100', driverToken: 'fake' }));
+    const from = seen.length;
+    const error = await failureOf(client().acquireLease('telegram'));
+    expect(error.code).toBe('PAYLOAD_REJECTED');
+    expect(error.message).toContain('"sutToken"');
+    expect(releasedAfter(from)).toBe(true);
   });
 });
