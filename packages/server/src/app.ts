@@ -85,6 +85,12 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     '/openapi.json',
   ]);
   app.use(metrics.middleware());
+  // Express answers OPTIONS by itself in text/plain; the broker has no CORS, so it is
+  // just a method no route serves.
+  app.use((req, res, next) => {
+    if (req.method === 'OPTIONS') sendError(res, new BrokerError('NOT_FOUND'));
+    else next();
+  });
   let openApi: unknown;
   app.use(
     operationalRoutes({

@@ -3,6 +3,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Unknown paths are logged too; a hostile one must not flood the log. */
+const MAX_ROUTE_CHARS = 200;
 
 /**
  * One log line per request: id, method, route, status, error code, latency. Never a
@@ -27,7 +29,7 @@ export function requestLog(logger: Logger): RequestHandler {
           requestId,
           method: req.method,
           // The full path (routers strip their mount point from req.path), never the query.
-          route: req.originalUrl.split('?', 1)[0],
+          route: req.originalUrl.split('?', 1)[0]?.slice(0, MAX_ROUTE_CHARS),
           status: res.writableFinished ? res.statusCode : undefined,
           ...(typeof code === 'string' ? { code } : {}),
           ...(res.writableFinished ? {} : { aborted: true }),

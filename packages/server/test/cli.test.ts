@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers (expect.any) are typed any */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +78,22 @@ describe('qa-broker-server CLI (in process)', () => {
     const badStore = io({ QA_BROKER_STORE: 'mongodb://x' });
     expect(await run(['migrate'], badStore.io)).toBe(1);
     expect(badStore.stderr.text).toContain('QA_BROKER_STORE');
+  });
+
+  it('exits 1 naming the problem when the port is taken, and closes the store', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const taken = io({ QA_BROKER_SECRET_CI: 'fake-c' });
+      expect(
+        await run(['serve', '--port', String(port), '--store', 'pglite:memory'], taken.io),
+      ).toBe(1);
+      expect(taken.stderr.text).toContain('EADDRINUSE');
+      expect(taken.stderr.text).not.toContain('listening on');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   it('migrates a PGlite directory once, then reports it up to date', async () => {

@@ -466,6 +466,10 @@ describe('bodies, headers and routes', () => {
       ['POST', '/acquire'],
       ['GET', '/'],
       ['POST', '/other/v1/acquire'],
+      ['OPTIONS', `${PREFIX}/acquire`],
+      ['OPTIONS', '/healthz'],
+      ['POST', '/healthz'],
+      ['POST', `${PREFIX}//acquire`],
     ];
     for (const [method, path] of cases) {
       const response = await h.raw(path, {
