@@ -4,7 +4,7 @@
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(
-    `qa-broker-server needs Node.js >= 22.12 but found ${process.versions.node}: run "pnpm exec qa-broker-server ..." from the repo, or install Node 24.\n`,
+    `qa-broker-server needs Node.js >= 22.12 but found ${process.versions.node}: from the repo run it with the project's Node ("pnpm exec node packages/server/bin/qa-broker-server.js ..." or "pnpm start"), or install Node 24.\n`,
   );
   process.exit(1);
 }

@@ -87,7 +87,7 @@ describe('qa-broker-server bin', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('20.11.1');
-    expect(lines[0]).toContain('pnpm exec qa-broker-server');
+    expect(lines[0]).toContain('pnpm exec node packages/server/bin/qa-broker-server.js');
     expect(result.stdout).toBe('');
   });
 
