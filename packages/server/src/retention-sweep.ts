@@ -10,6 +10,11 @@ export interface RetentionSweepOptions {
   /** Events deleted by one store call. */
   batchSize: number;
   logger: Logger;
+  /**
+   * Delay before the first sweep; default the interval, capped at one minute, so a broker
+   * that restarts more often than hourly still sweeps.
+   */
+  initialDelayMs?: number;
   /** Store calls per sweep at most, so one sweep can never run unbounded. */
   maxBatchesPerSweep?: number;
   leaseEventMaxAgeMs?: number;
@@ -52,9 +57,9 @@ export async function sweepEventsOnce(
 }
 
 /**
- * Runs `sweepEventsOnce` every `intervalMs` (first run one interval after start). The
- * timer is unref'd, so it never keeps the process alive. The returned function stops the
- * schedule and waits for a sweep in progress, so the store can be closed right after.
+ * Runs `sweepEventsOnce` after `initialDelayMs`, then every `intervalMs`. The timers are
+ * unref'd, so they never keep the process alive. The returned function stops the schedule
+ * and waits for a sweep in progress, so the store can be closed right after.
  */
 export function startRetentionSweep(
   store: CredentialStore,
@@ -78,10 +83,19 @@ export function startRetentionSweep(
         running = undefined;
       });
   };
-  const timer = setInterval(sweep, options.intervalMs);
-  timer.unref();
+  let interval: NodeJS.Timeout | undefined;
+  const first = setTimeout(
+    () => {
+      sweep();
+      interval = setInterval(sweep, options.intervalMs);
+      interval.unref();
+    },
+    options.initialDelayMs ?? Math.min(options.intervalMs, 60_000),
+  );
+  first.unref();
   return async () => {
-    clearInterval(timer);
+    clearTimeout(first);
+    clearInterval(interval);
     await running;
   };
 }
