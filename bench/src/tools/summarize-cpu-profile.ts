@@ -33,6 +33,33 @@ function shortUrl(url: string): string {
   return parts.slice(-2).join('/');
 }
 
+/** Time spent in a function and everything it called (a function counted once per stack). */
+function inclusiveTimes(
+  profile: CpuProfile,
+  byId: Map<number, ProfileNode>,
+  selfMicros: Map<number, number>,
+): Map<string, number> {
+  const inclusive = new Map<string, number>();
+  const visit = (id: number, onStack: Set<string>): number => {
+    const node = byId.get(id);
+    if (node === undefined) return 0;
+    const frame = node.callFrame;
+    const name = `${frame.functionName || '(anonymous)'}  ${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
+    const counted = frame.url !== '' && !frame.url.startsWith('node:') && !onStack.has(name);
+    if (counted) onStack.add(name);
+    let total = selfMicros.get(id) ?? 0;
+    for (const child of node.children ?? []) total += visit(child, onStack);
+    if (counted) {
+      onStack.delete(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + total);
+    }
+    return total;
+  };
+  const root = profile.nodes[0];
+  if (root !== undefined) visit(root.id, new Set());
+  return inclusive;
+}
+
 async function main(file: string | undefined, top: number): Promise<void> {
   if (file === undefined) throw new Error('usage: summarize-cpu-profile.ts FILE [top]');
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
@@ -82,6 +109,10 @@ async function main(file: string | undefined, top: number): Promise<void> {
   print('Self time by package', byPackage);
   print('Self time by function', byFunction);
   print('Native self time by calling JS frames', byNativeCaller);
+  print(
+    'Inclusive time of workspace and library functions',
+    inclusiveTimes(profile, byId, selfMicros),
+  );
 }
 
 await main(process.argv[2], Number(process.argv[3] ?? 25));
