@@ -44,13 +44,24 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/** How often shutdown closes connections that went idle since it started. */
+const DRAIN_POLL_MS = 50;
+
+/**
+ * Stops accepting, lets in-flight requests finish, and closes each keep-alive connection
+ * as soon as it goes idle (Node closes only those idle at the moment `close` is called);
+ * after `drainTimeoutMs` whatever is left is cut.
+ */
 async function drain(server: Server, drainTimeoutMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
-  timer.unref();
+  const poll = setInterval(() => server.closeIdleConnections(), DRAIN_POLL_MS);
+  const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+  poll.unref();
+  deadline.unref();
   await closed;
-  clearTimeout(timer);
+  clearInterval(poll);
+  clearTimeout(deadline);
 }
 
 async function warnIfNotDurable(

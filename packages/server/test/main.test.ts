@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { loadServeConfig } from '../src/config.js';
-import { startBroker } from '../src/main.js';
+import { KEEP_ALIVE_TIMEOUT_MS, startBroker } from '../src/main.js';
 import { Capture } from './support/capture.js';
 import { MAINTAINER_SECRET } from './support/harness.js';
 
@@ -34,7 +34,11 @@ describe('startBroker', () => {
     const response = await pending;
     expect(response.statusCode).toBe(200);
     expect(await response.body.json()).toEqual({ status: 'ok', credentials: [], count: 0 });
+    // The client keeps its connection alive; shutdown closes it once idle instead of
+    // waiting out the keep-alive timeout.
+    const drainStarted = Date.now();
     await closed;
+    expect(Date.now() - drainStarted).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS / 2);
     await expect(broker.store.ping()).rejects.toThrow();
   });
 });
