@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
 import { ConfigError } from './config-error.js';
 import { loadMigrateConfig, loadServeConfig } from './config.js';
 import type { Env } from './config.js';
+import { createBrokerLogger } from './logger.js';
 import { startBroker } from './main.js';
 import { openStore } from './open-store.js';
 import { describeStoreLocation } from './store-location.js';
@@ -109,27 +108,6 @@ function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: str
   }
 }
 
-function makeLogger(level: string, stdout: TextSink): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'qa-broker-server' },
-      // Defence in depth: nothing logs headers, but if anything ever does, no secret leaves.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'headers.authorization',
-          '*.authorization',
-          '*.leaseToken',
-          '*.payload',
-        ],
-        censor: '[redacted]',
-      },
-    },
-    { write: (line: string) => stdout.write(line) },
-  );
-}
-
 /**
  * Resolves on SIGTERM, SIGINT or the test's abort signal. Listening starts at once, so a
  * signal during start-up is not lost; `dispose` removes the listeners.
@@ -164,7 +142,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const config = loadServeConfig(flags, io.env);
-  const logger = makeLogger(config.logLevel, io.stdout);
+  const logger = createBrokerLogger(config.logLevel, io.stdout);
   if (config.secretsGenerated) {
     io.stderr.write(
       'WARNING: no role secrets configured (QA_BROKER_SECRET_MAINTAINER, QA_BROKER_SECRET_CI). ' +
