@@ -12,6 +12,8 @@ import type { ErrorRequestHandler, Express } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { RoleAuthenticator } from './auth.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { AuthFailureLimit } from './auth-failure-limiter.js';
 import type { RoleSecrets } from './auth.js';
 import type { BrokerDeps } from './broker-deps.js';
 import { BrokerError } from './broker-error.js';
@@ -45,6 +47,11 @@ export interface BrokerAppOptions {
   leaseBodyMaxBytes?: number;
   /** Seals stored payload pieces (encryption at rest); default keeps them as they are. */
   payloadCipher?: PieceCipher;
+  /**
+   * Refuse an address with 429 RATE_LIMITED for the rest of a window once it sent this many
+   * wrong tokens in it; default off (behind a proxy every client shares one address).
+   */
+  authFailureLimit?: AuthFailureLimit;
   /** Request and error log; default silent. */
   logger?: Logger;
 }
@@ -62,6 +69,9 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     logger,
   };
   const auth = new RoleAuthenticator(options.secrets);
+  const limiter = options.authFailureLimit
+    ? new AuthFailureLimiter(options.authFailureLimit)
+    : undefined;
   const limits = {
     leaseBodyMaxBytes: options.leaseBodyMaxBytes ?? POLICY.leaseBodyMaxBytes,
     payloadMaxBytes: options.payloadMaxBytes ?? POLICY.payloadMaxBytes,
@@ -103,7 +113,8 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
 
   // Paths are matched exactly: `/ACQUIRE` or `/acquire/` is not a broker route.
   const router = express.Router({ caseSensitive: true, strict: true });
-  for (const rule of ROUTE_RULES) router.post(rule.path, preflightMiddleware(rule, auth, limits));
+  for (const rule of ROUTE_RULES)
+    router.post(rule.path, preflightMiddleware(rule, auth, limiter, limits));
 
   const s = initServer();
   const implementation = s.router(brokerContract, {

@@ -49,6 +49,9 @@ ${STORE_HELP}
                        [QA_BROKER_LEASE_TTL_MIN_MS, …_MAX_MS, …_DEFAULT_MS; default 30000, 7200000, 1200000]
   --heartbeat-interval-min-ms N, --heartbeat-interval-max-ms N, --heartbeat-interval-default-ms N
                        [QA_BROKER_HEARTBEAT_INTERVAL_MIN_MS, …; default 5000, 300000, 30000]
+  --auth-failure-limit N       Wrong tokens one client address may send per minute before it
+                       gets 429 for the rest of that minute; 0 = off (behind a proxy all
+                       clients share one address)   [QA_BROKER_AUTH_FAILURE_LIMIT; default 0]
   --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
   -h, --help           Show this help
 
@@ -84,6 +87,7 @@ const SERVE_OPTIONS = {
   'heartbeat-interval-max-ms': stringOption,
   'heartbeat-interval-default-ms': stringOption,
   'log-level': stringOption,
+  'auth-failure-limit': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,
   help: helpOption,

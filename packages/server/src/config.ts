@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_ENDPOINT_PREFIX, DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { RoleSecrets } from './auth.js';
+import type { AuthFailureLimit } from './auth-failure-limiter.js';
 import { ConfigError } from './config-error.js';
 import { isLoopbackHost } from './loopback.js';
 import { DEFAULT_STORE, parseStoreLocation, withNamespace } from './store-location.js';
@@ -16,6 +17,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
+/** The window `--auth-failure-limit` counts wrong tokens in. */
+export const AUTH_FAILURE_WINDOW_MS = 60_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -32,6 +35,7 @@ export interface ServeFlags {
   'heartbeat-interval-max-ms'?: string;
   'heartbeat-interval-default-ms'?: string;
   'log-level'?: string;
+  'auth-failure-limit'?: string;
   schema?: string;
   'redis-prefix'?: string;
 }
@@ -52,6 +56,8 @@ export interface ServeConfig {
   leaseBounds: LeaseBounds;
   payloadMaxBytes: number;
   logLevel: LogLevel;
+  /** Absent = off. */
+  authFailureLimit?: AuthFailureLimit;
 }
 
 export interface MigrateConfig {
@@ -187,6 +193,12 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const payloadMaxBytes = payloadSetting
     ? integer(payloadSetting, 1_024, 2 ** 30)
     : POLICY.payloadMaxBytes;
+  const limitSetting = setting(
+    env,
+    { name: 'auth-failure-limit', value: flags['auth-failure-limit'] },
+    ['QA_BROKER_AUTH_FAILURE_LIMIT'],
+  );
+  const maxFailures = limitSetting ? integer(limitSetting, 0, 1_000_000) : 0;
   const logSetting = setting(env, { name: 'log-level', value: flags['log-level'] }, [
     'QA_BROKER_LOG_LEVEL',
   ]);
@@ -223,6 +235,9 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     },
     payloadMaxBytes,
     logLevel,
+    ...(maxFailures > 0
+      ? { authFailureLimit: { maxFailures, windowMs: AUTH_FAILURE_WINDOW_MS } }
+      : {}),
   };
 }
 

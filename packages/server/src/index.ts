@@ -2,6 +2,8 @@ export { createBrokerApp } from './app.js';
 export type { BrokerAppOptions } from './app.js';
 export { RoleAuthenticator, bearerToken } from './auth.js';
 export type { RoleSecrets } from './auth.js';
+export { AuthFailureLimiter } from './auth-failure-limiter.js';
+export type { AuthFailureLimit } from './auth-failure-limiter.js';
 export { BrokerError, PayloadUnreadableError } from './broker-error.js';
 export { PayloadCodec, chunkMarker, identityCipher } from './payload-codec.js';
 export type { PieceCipher, PieceContext } from './payload-codec.js';

@@ -97,6 +97,7 @@ export async function startBroker(
       endpointPrefix: config.endpointPrefix,
       leaseBounds: config.leaseBounds,
       payloadMaxBytes: config.payloadMaxBytes,
+      ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
       logger,
     });
     const server = createServer(app);

@@ -10,11 +10,12 @@ import {
   parseAdminAddBody,
   parseBody,
 } from '@qa-broker/contract';
-import type { BodyResult } from '@qa-broker/contract';
+import type { ActorRole, BodyResult } from '@qa-broker/contract';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { roleMismatchMessage } from './auth.js';
 import type { RoleAuthenticator } from './auth.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { BrokerError } from './broker-error.js';
 import { RequestAbortedError, parseJsonBody, readRawBody } from './body-reader.js';
 import { sendError } from './error-response.js';
@@ -98,15 +99,37 @@ function unwrap<T>(result: BodyResult<T>): T {
  * object, actorRole, token role = actorRole, fields. The parsed body replaces `req.body`,
  * so ts-rest's own validation afterwards always passes and never renders its own errors.
  */
+function authenticate(
+  rule: RouteRule,
+  auth: RoleAuthenticator,
+  limiter: AuthFailureLimiter | undefined,
+  req: Request,
+): ActorRole | undefined {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const waitMs = limiter?.blockedForMs(address);
+  if (waitMs !== undefined) {
+    throw new BrokerError('RATE_LIMITED', undefined, { retryAfterMs: waitMs });
+  }
+  const authorization = req.headers.authorization;
+  try {
+    if (rule.access === 'lease') return auth.leaseRole(authorization);
+    auth.requireMaintainer(authorization);
+    return undefined;
+  } catch (error) {
+    if (error instanceof BrokerError && error.code === 'AUTH_INVALID')
+      limiter?.recordFailure(address);
+    throw error;
+  }
+}
+
 async function preflight(
   rule: RouteRule,
   auth: RoleAuthenticator,
+  limiter: AuthFailureLimiter | undefined,
   limits: BodyLimits,
   req: Request,
 ): Promise<void> {
-  const authorization = req.headers.authorization;
-  const tokenRole = rule.access === 'lease' ? auth.leaseRole(authorization) : undefined;
-  if (rule.access === 'admin') auth.requireMaintainer(authorization);
+  const tokenRole = authenticate(rule, auth, limiter, req);
 
   const json = parseJsonBody(await readRawBody(req, rule.limit(limits)));
 
@@ -122,10 +145,11 @@ async function preflight(
 export function preflightMiddleware(
   rule: RouteRule,
   auth: RoleAuthenticator,
+  limiter: AuthFailureLimiter | undefined,
   limits: BodyLimits,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    preflight(rule, auth, limits, req).then(
+    preflight(rule, auth, limiter, limits, req).then(
       () => next(),
       (error: unknown) => {
         if (error instanceof RequestAbortedError) return; // nobody is listening any more

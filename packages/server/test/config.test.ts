@@ -63,6 +63,25 @@ describe('loadServeConfig', () => {
     );
   });
 
+  it('turns the failed-auth limit on only when asked', () => {
+    expect(loadServeConfig({}, secrets)).not.toHaveProperty('authFailureLimit');
+    expect(
+      loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: '0' }),
+    ).not.toHaveProperty('authFailureLimit');
+    expect(
+      loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: '20' }).authFailureLimit,
+    ).toEqual({
+      maxFailures: 20,
+      windowMs: 60_000,
+    });
+    expect(
+      loadServeConfig({ 'auth-failure-limit': '5' }, secrets).authFailureLimit?.maxFailures,
+    ).toBe(5);
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: 'lots' })),
+    ).toContain('QA_BROKER_AUTH_FAILURE_LIMIT');
+  });
+
   it('reads lease bounds and the payload ceiling', () => {
     const config = loadServeConfig(
       { 'lease-ttl-max-ms': '60000', 'heartbeat-interval-default-ms': '6000' },

@@ -151,6 +151,37 @@ describe('auth on lease routes', () => {
   });
 });
 
+describe('failed-auth limit (opt-in)', () => {
+  it('answers 429 RATE_LIMITED with Retry-After to an address that sent too many wrong tokens', async () => {
+    const limited = await harnessWith({ authFailureLimit: { maxFailures: 2, windowMs: 60_000 } });
+    const body = { kind: uniqueKind(), ownerId: 'o', actorRole: 'ci' } as const;
+    // Neither successes nor a missing header count as failures.
+    expectError(await limited.ci.acquire({ body }), 409, 'POOL_EXHAUSTED');
+    expectError(await limited.clientWith().acquire({ body }), 401, 'AUTH_REQUIRED');
+    expectError(await limited.clientWith('guess-1').acquire({ body }), 401, 'AUTH_INVALID');
+    expectError(await limited.clientWith('guess-2').admin.list({ body: {} }), 401, 'AUTH_INVALID');
+    // Now every request from this address is refused, even with a valid secret.
+    const refused = await limited.ci.acquire({ body });
+    const envelope = expectError(
+      refused,
+      429,
+      'RATE_LIMITED',
+      'Too many failed authentication attempts: wait before retrying.',
+    );
+    expect(envelope.retryAfterMs).toBeGreaterThan(50_000);
+    expect(envelope.retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(Number(refused.headers.get('retry-after'))).toBe(
+      Math.ceil(envelope.retryAfterMs! / 1000),
+    );
+    expectError(await limited.maintainer.admin.list({ body: {} }), 429, 'RATE_LIMITED');
+    // The default app has no limit.
+    for (let i = 0; i < 3; i++) {
+      expectError(await h.clientWith('guess').acquire({ body }), 401, 'AUTH_INVALID');
+    }
+    expectError(await h.ci.acquire({ body }), 409, 'POOL_EXHAUSTED');
+  });
+});
+
 describe('auth on admin routes', () => {
   it('needs the maintainer secret', async () => {
     expectError(await h.clientWith().admin.list({ body: {} }), 401, 'AUTH_REQUIRED');
