@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
@@ -221,6 +221,12 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     };
     const result = checkHistory(history);
     clean = result.violations.length === 0;
+    // A red run keeps its evidence: the history, the verdict and the faults, next to the logs.
+    if (!clean)
+      await writeFile(
+        join(logDir, 'history.json'),
+        JSON.stringify({ options, faults, history, result }, null, 1),
+      );
     return {
       options,
       history,

@@ -259,6 +259,19 @@ describe('negative controls: each broken history is caught', () => {
     expect(rules(h.history())).toEqual(['grant-event-missing']);
   });
 
+  it('store-clock-inconsistent silences the rules that map store times (they would be noise)', () => {
+    const h = new HistoryBuilder();
+    h.acquire(0, 10, 'cred-b', 1);
+    h.acquire(100, 110, 'cred-c', 1, { storeAt: 100 + 600_000 });
+    const gaveUp = h.failedAcquire(200, 250, 'STORE_UNAVAILABLE', 503);
+    h.grantEvents.push({
+      ownerId: gaveUp.ownerId,
+      credentialId: 'cred-a',
+      occurredAtMs: 240 + STORE_OFFSET,
+    });
+    expect(rules(h.history())).toEqual(['store-clock-inconsistent']);
+  });
+
   it('store-clock-inconsistent: one broker put its own skewed clock into lease times', () => {
     const h = new HistoryBuilder();
     const first = h.acquire(0, 10, 'cred-a', 1);
