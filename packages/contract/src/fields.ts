@@ -12,6 +12,15 @@ export function codeParams(code: ErrorCode): { params: { brokerCode: ErrorCode }
 }
 
 const notString = (key: string) => `Expected "${key}" to be a string.`;
+/**
+ * Text every store can keep: no NUL (PostgreSQL text refuses it) and no unpaired UTF-16
+ * surrogate (it has no UTF-8 form, so Redis and Postgres would see another string).
+ * JSON can carry both, so a hostile body could otherwise reach a store and fail there.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this must catch
+const WELL_FORMED_TEXT = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const notWellFormed = (key: string) =>
+  `Expected "${key}" to contain no NUL characters or unpaired surrogates.`;
 const tooLong = (key: string, max: number) => `Expected "${key}" to be at most ${max} characters.`;
 
 export function requiredString(key: string, maxLength: number) {
@@ -19,7 +28,8 @@ export function requiredString(key: string, maxLength: number) {
     .string({ required_error: notString(key), invalid_type_error: notString(key) })
     .trim()
     .min(1, `Expected "${key}" to be non-empty.`)
-    .max(maxLength, tooLong(key, maxLength));
+    .max(maxLength, tooLong(key, maxLength))
+    .regex(WELL_FORMED_TEXT, notWellFormed(key));
 }
 
 /** Absent, null or whitespace-only is omitted; anything else must be a string. */
@@ -28,6 +38,7 @@ export function optionalString(key: string, maxLength: number) {
     .string({ invalid_type_error: notString(key) })
     .trim()
     .max(maxLength, tooLong(key, maxLength))
+    .regex(WELL_FORMED_TEXT, notWellFormed(key))
     .nullish()
     .transform((value) => (value ? value : undefined));
 }

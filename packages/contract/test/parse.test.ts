@@ -124,3 +124,28 @@ describe('admin/add', () => {
     );
   });
 });
+
+describe('text every store can keep', () => {
+  it('refuses NUL characters and unpaired surrogates in string fields, naming the field', () => {
+    for (const bad of ['a\u0000b', '\ud800', 'x\udc00', '\udbffz']) {
+      expect(parseBody(AcquireBodySchema, { actorRole: 'ci', kind: bad, ownerId: 'o' })).toEqual({
+        ok: false,
+        code: 'INVALID_BODY',
+        message: 'Expected "kind" to contain no NUL characters or unpaired surrogates.',
+      });
+      expect(parseBody(AdminListBodySchema, { kind: bad })).toMatchObject({ code: 'INVALID_BODY' });
+    }
+    // Paired surrogates (astral characters) are ordinary text.
+    expect(
+      parseBody(AcquireBodySchema, { actorRole: 'ci', kind: 'k😀', ownerId: 'ö日' }),
+    ).toMatchObject({
+      ok: true,
+    });
+    // Earlier fields still win: the rule is one more check of the same field.
+    expect(
+      parseBody(AcquireBodySchema, { actorRole: 'ci', kind: 'a\u0000', ownerId: 5 }),
+    ).toMatchObject({
+      message: 'Expected "kind" to contain no NUL characters or unpaired surrogates.',
+    });
+  });
+});
