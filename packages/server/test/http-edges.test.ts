@@ -375,6 +375,23 @@ describe('order of checks', () => {
     });
   });
 
+  it('refuses NUL and unpaired surrogates in fields with 400, never a store error', async () => {
+    expect(await codeOf('acquire', { actorRole: 'ci', kind: 'a\u0000b', ownerId: 'o' })).toEqual({
+      status: 400,
+      code: 'INVALID_BODY',
+      message: 'Expected "kind" to contain no NUL characters or unpaired surrogates.',
+    });
+    expect(
+      await codeOf('admin/remove', { credentialId: 'x\ud800' }, MAINTAINER_SECRET),
+    ).toMatchObject({ status: 400, code: 'INVALID_BODY' });
+    // Inside a payload they are plain JSON escapes and are kept as sent.
+    const kind = uniqueKind('custom');
+    const payload = { nul: 'a\u0000b', lone: 'x\ud800y' };
+    okBody(await h.maintainer.admin.add({ body: { kind, payload } }));
+    const listed = okBody(await h.maintainer.admin.list({ body: { kind, includePayload: true } }));
+    expect(listed.credentials[0]?.payload).toEqual(payload);
+  });
+
   it('ignores unknown fields such as excludeCredentialIds', async () => {
     const kind = uniqueKind('tg');
     okBody(await h.maintainer.admin.add({ body: { kind, payload: telegramPayload() } }));
