@@ -87,13 +87,14 @@ export function optionalOneOf<const T extends readonly string[]>(
     );
 }
 
-export const ActorRoleSchema = requiredString('actorRole', 16).refine(
-  (value): value is ActorRole => (ACTOR_ROLES as readonly string[]).includes(value),
-  {
+/** Present but not exactly one of the roles (empty included) is INVALID_ACTOR_ROLE. */
+export const ActorRoleSchema = z
+  .string({ required_error: notString('actorRole'), invalid_type_error: notString('actorRole') })
+  .trim()
+  .refine((value): value is ActorRole => (ACTOR_ROLES as readonly string[]).includes(value), {
     message: 'Expected "actorRole" to be "maintainer" or "ci".',
     ...codeParams('INVALID_ACTOR_ROLE'),
-  },
-);
+  });
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

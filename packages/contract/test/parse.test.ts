@@ -149,3 +149,19 @@ describe('text every store can keep', () => {
     });
   });
 });
+
+describe('actorRole', () => {
+  it('answers INVALID_ACTOR_ROLE for any present string that is not a role, empty included', () => {
+    for (const actorRole of ['', '   ', 'admin', 'x'.repeat(300)]) {
+      expect(parseBody(AcquireBodySchema, { actorRole, kind: 'k', ownerId: 'o' })).toMatchObject({
+        code: 'INVALID_ACTOR_ROLE',
+      });
+    }
+    expect(
+      parseBody(AcquireBodySchema, { actorRole: ' ci ', kind: 'k', ownerId: 'o' }),
+    ).toMatchObject({
+      ok: true,
+      value: { actorRole: 'ci' },
+    });
+  });
+});
