@@ -39,8 +39,9 @@ select code, payload_chunk_count, case when code = 'OK' then payload_pieces[$6::
 from verdict`;
 
   return async (db: Queryable, input: ReadChunkInput): Promise<ReadChunkResult> => {
-    // An index past int4 can never be in range; clamp so the parameter always binds.
-    const index = Math.min(input.index, 2_147_483_647);
+    // An index past int4 can never be in range; clamp so the parameter always binds and
+    // `$6 + 1` (folded at plan time, even when the CASE never reaches it) cannot overflow.
+    const index = Math.min(input.index, 2_147_483_646);
     const { rows } = await db.query<{
       code: ReadChunkCode;
       payload_chunk_count: number | null;

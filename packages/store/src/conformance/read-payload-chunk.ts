@@ -100,10 +100,13 @@ export function describeReadPayloadChunk(openStore: OpenStore): void {
         ok: false,
         code: 'INVALID_CHUNK_INDEX',
       });
-      expect(await store().readPayloadChunk({ ...key, index: 1_000_000, nowMs: now })).toEqual({
-        ok: false,
-        code: 'INVALID_CHUNK_INDEX',
-      });
+      // Past every integer type a store might bind it to: still just out of range.
+      for (const index of [1_000_000, 2 ** 31 - 1, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
+        expect(await store().readPayloadChunk({ ...key, index, nowMs: now })).toEqual({
+          ok: false,
+          code: 'INVALID_CHUNK_INDEX',
+        });
+      }
       // Expired: LEASE_NOT_FOUND comes before the owner check.
       expect(
         await store().readPayloadChunk({
