@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { ConfigError } from './config-error.js';
-import { loadMigrateConfig, loadServeConfig } from './config.js';
+import { loadMigrateConfig, loadRotateKeysConfig, loadServeConfig } from './config.js';
 import type { Env } from './config.js';
+import { Keyring } from './encryption/keyring.js';
+import { rotateKeys } from './encryption/rotate-keys.js';
 import { createBrokerLogger } from './logger.js';
 import { startBroker } from './main.js';
 import { openStore } from './open-store.js';
@@ -26,8 +28,9 @@ const TOP_HELP = `Usage: qa-broker-server <command> [options]
 The QA credential broker server.
 
 Commands:
-  serve     Run the broker (applies pending store migrations first)
-  migrate   Apply pending store migrations, then exit
+  serve        Run the broker (applies pending store migrations first)
+  migrate      Apply pending store migrations, then exit
+  rotate-keys  Re-encrypt every stored payload under the first QA_BROKER_ENCRYPTION_KEYS key
 
 Run "qa-broker-server <command> --help" for a command's options.
 `;
@@ -55,9 +58,12 @@ ${STORE_HELP}
   --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
   -h, --help           Show this help
 
-Role secrets come from the environment only (never a flag):
+Role secrets and encryption keys come from the environment only (never a flag):
   QA_BROKER_SECRET_MAINTAINER, QA_BROKER_SECRET_CI
   (fallbacks OPENCLAW_QA_CONVEX_SECRET_MAINTAINER, OPENCLAW_QA_CONVEX_SECRET_CI).
+  QA_BROKER_ENCRYPTION_KEYS=id:base64key[,id:base64key…] encrypts payloads at rest
+  (AES-256-GCM; the first key encrypts, all decrypt; unset = stored unencrypted, with a
+  warning at start). Make a key with: openssl rand -base64 32
 With none set, a loopback host gets throwaway secrets printed once; any other host refuses to start.
 Request logs are JSON lines on stdout; messages for people go to stderr.
 `;
@@ -68,6 +74,20 @@ Applies pending migrations (Postgres and PGlite; Redis has none) and exits.
 
 Options:
 ${STORE_HELP}
+  -h, --help           Show this help
+`;
+
+const ROTATE_KEYS_HELP = `Usage: qa-broker-server rotate-keys [options]
+
+Re-encrypts every stored payload under the first key of QA_BROKER_ENCRYPTION_KEYS
+(comma-separated id:base64key; every listed key can still decrypt). Pieces stored before
+encryption was turned on (plaintext) are sealed too. Safe to run while brokers serve: each
+write is a compare-and-set, and a credential that changed meanwhile is retried.
+Progress goes to stderr, a summary to stdout; exits 1 if any credential failed.
+
+Options:
+${STORE_HELP}
+  --redis-prefix P     Redis key prefix   [QA_BROKER_REDIS_PREFIX; default qa-broker]
   -h, --help           Show this help
 `;
 
@@ -96,6 +116,13 @@ const SERVE_OPTIONS = {
 const MIGRATE_OPTIONS = {
   store: stringOption,
   schema: stringOption,
+  help: helpOption,
+} satisfies ParseArgsConfig['options'];
+
+const ROTATE_KEYS_OPTIONS = {
+  store: stringOption,
+  schema: stringOption,
+  'redis-prefix': stringOption,
   help: helpOption,
 } satisfies ParseArgsConfig['options'];
 
@@ -196,6 +223,42 @@ async function migrate(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function rotateKeysCommand(args: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(args, ROTATE_KEYS_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(ROTATE_KEYS_HELP);
+    return EXIT_OK;
+  }
+  const config = loadRotateKeysConfig(flags, io.env);
+  const keyring = new Keyring(config.encryptionKeys);
+  const label = describeStoreLocation(config.store);
+  const opened = await openStore(config.store, { migrate: false });
+  try {
+    io.stderr.write(
+      `rotate-keys: ${label}: sealing every payload under key "${keyring.currentKeyId}"\n`,
+    );
+    const summary = await rotateKeys(opened.store, keyring, {
+      onProgress: (s) =>
+        io.stderr.write(
+          `rotate-keys: scanned ${s.scanned}, re-encrypted ${s.reEncrypted}, already current ${s.alreadyCurrent}, failed ${s.failed}\n`,
+        ),
+      // The id and the reason only; a payload is never printed.
+      onFailure: ({ credentialId, reason }) =>
+        io.stderr.write(`rotate-keys: credential ${credentialId} failed: ${reason}\n`),
+    });
+    io.stdout.write(
+      `scanned ${summary.scanned}, re-encrypted ${summary.reEncrypted}, already current ${summary.alreadyCurrent}, failed ${summary.failed}` +
+        (summary.conflictsRetried > 0
+          ? ` (${summary.conflictsRetried} retried after a concurrent change)`
+          : '') +
+        '\n',
+    );
+    return summary.failed > 0 ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    await opened.store.close();
+  }
+}
+
 /** The `qa-broker-server` command; returns the exit code (0 ok, 1 error, 2 usage). */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -205,6 +268,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return await serve(rest, io);
       case 'migrate':
         return await migrate(rest, io);
+      case 'rotate-keys':
+        return await rotateKeysCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':

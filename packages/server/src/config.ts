@@ -4,6 +4,8 @@ import type { LeaseBounds } from '@qa-broker/contract';
 import type { RoleSecrets } from './auth.js';
 import type { AuthFailureLimit } from './auth-failure-limiter.js';
 import { ConfigError } from './config-error.js';
+import { EncryptionKeysError, parseEncryptionKeys } from './encryption/keyring.js';
+import type { EncryptionKey } from './encryption/keyring.js';
 import { isLoopbackHost } from './loopback.js';
 import { DEFAULT_STORE, parseStoreLocation, withNamespace } from './store-location.js';
 import type { StoreLocation } from './store-location.js';
@@ -45,6 +47,10 @@ export interface MigrateFlags {
   schema?: string;
 }
 
+export interface RotateKeysFlags extends MigrateFlags {
+  'redis-prefix'?: string;
+}
+
 export interface ServeConfig {
   host: string;
   port: number;
@@ -58,10 +64,17 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** Absent = off. */
   authFailureLimit?: AuthFailureLimit;
+  /** From QA_BROKER_ENCRYPTION_KEYS; the first seals, all open. Absent = stored unencrypted. */
+  encryptionKeys?: EncryptionKey[];
 }
 
 export interface MigrateConfig {
   store: StoreLocation;
+}
+
+export interface RotateKeysConfig {
+  store: StoreLocation;
+  encryptionKeys: EncryptionKey[];
 }
 
 interface Setting {
@@ -176,6 +189,20 @@ function roleSecrets(env: Env): RoleSecrets {
   };
 }
 
+const ENCRYPTION_KEYS_VARIABLE = 'QA_BROKER_ENCRYPTION_KEYS';
+
+/** Keys come from the environment only: a flag would show them in `ps`. */
+function encryptionKeys(env: Env): EncryptionKey[] | undefined {
+  const found = setting(env, undefined, [ENCRYPTION_KEYS_VARIABLE]);
+  if (!found) return undefined;
+  try {
+    return parseEncryptionKeys(found.value, found.source);
+  } catch (error) {
+    if (error instanceof EncryptionKeysError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 function throwawaySecret(): string {
   return `qab-dev-${randomBytes(24).toString('base64url')}`;
 }
@@ -209,6 +236,7 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     );
   }
 
+  const keys = encryptionKeys(env);
   let secrets = roleSecrets(env);
   let secretsGenerated = false;
   if (!secrets.maintainer && !secrets.ci) {
@@ -238,9 +266,20 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     ...(maxFailures > 0
       ? { authFailureLimit: { maxFailures, windowMs: AUTH_FAILURE_WINDOW_MS } }
       : {}),
+    ...(keys ? { encryptionKeys: keys } : {}),
   };
 }
 
 export function loadMigrateConfig(flags: MigrateFlags, env: Env): MigrateConfig {
   return { store: storeLocation(env, flags) };
+}
+
+export function loadRotateKeysConfig(flags: RotateKeysFlags, env: Env): RotateKeysConfig {
+  const keys = encryptionKeys(env);
+  if (!keys) {
+    throw new ConfigError(
+      `rotate-keys needs ${ENCRYPTION_KEYS_VARIABLE} (comma-separated id:base64key, the first one encrypts).`,
+    );
+  }
+  return { store: storeLocation(env, flags), encryptionKeys: keys };
 }

@@ -13,7 +13,23 @@ export { createBrokerLogger } from './logger.js';
 export type { TextSink } from './text-sink.js';
 export { startBroker } from './main.js';
 export type { RunningBroker } from './main.js';
-export { loadServeConfig, loadMigrateConfig } from './config.js';
-export type { ServeConfig, MigrateConfig, Env } from './config.js';
+export { loadServeConfig, loadMigrateConfig, loadRotateKeysConfig } from './config.js';
+export type { ServeConfig, MigrateConfig, RotateKeysConfig, Env } from './config.js';
 export { run } from './cli.js';
 export type { CliIo } from './cli.js';
+export {
+  EncryptionKeysError,
+  Keyring,
+  SealedPieceError,
+  isSealedPiece,
+  parseEncryptionKeys,
+  sealedKeyId,
+} from './encryption/keyring.js';
+export type { EncryptionKey } from './encryption/keyring.js';
+export { keyringCipher } from './encryption/keyring-cipher.js';
+export { rotateKeys } from './encryption/rotate-keys.js';
+export type {
+  RotateKeysOptions,
+  RotationFailure,
+  RotationSummary,
+} from './encryption/rotate-keys.js';

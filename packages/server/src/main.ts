@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { createBrokerApp } from './app.js';
 import type { ServeConfig } from './config.js';
 import { describeError } from './describe-error.js';
+import { Keyring } from './encryption/keyring.js';
+import { keyringCipher } from './encryption/keyring-cipher.js';
 import { openStore } from './open-store.js';
 import { startRetentionSweep } from './retention-sweep.js';
 import { describeStoreLocation } from './store-location.js';
@@ -91,6 +93,19 @@ export async function startBroker(
   const { store } = opened;
   try {
     if (opened.durability) await warnIfNotDurable(opened.durability, stderr, logger);
+    const keyring = config.encryptionKeys ? new Keyring(config.encryptionKeys) : undefined;
+    if (keyring) {
+      logger.info(
+        { currentKeyId: keyring.currentKeyId, keyIds: keyring.keyIds },
+        'payloads are encrypted at rest',
+      );
+    } else {
+      stderr.write(
+        'WARNING: QA_BROKER_ENCRYPTION_KEYS is not set: payloads are stored unencrypted. ' +
+          'Set it to id:base64key (openssl rand -base64 32) to encrypt them at rest.\n',
+      );
+      logger.warn('payloads are stored unencrypted');
+    }
     const app = createBrokerApp({
       store,
       secrets: config.secrets,
@@ -98,6 +113,7 @@ export async function startBroker(
       leaseBounds: config.leaseBounds,
       payloadMaxBytes: config.payloadMaxBytes,
       ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
+      ...(keyring ? { payloadCipher: keyringCipher(keyring) } : {}),
       logger,
     });
     const server = createServer(app);

@@ -56,6 +56,38 @@ describe('qa-broker-server CLI (in process)', () => {
     const migrate = io();
     expect(await run(['migrate', '-h'], migrate.io)).toBe(0);
     expect(migrate.stdout.text).toContain('--store');
+    const rotate = io();
+    expect(await run(['rotate-keys', '--help'], rotate.io)).toBe(0);
+    expect(rotate.stdout.text).toContain('QA_BROKER_ENCRYPTION_KEYS');
+    expect(top.stdout.text).toContain('rotate-keys');
+  });
+
+  it('rotate-keys needs keys, and a bad key is a configuration error that names the variable', async () => {
+    const missing = io();
+    expect(await run(['rotate-keys', '--store', 'pglite:memory'], missing.io)).toBe(1);
+    expect(missing.stderr.text).toContain('QA_BROKER_ENCRYPTION_KEYS');
+    const bad = io({ QA_BROKER_SECRET_CI: 'fake-c', QA_BROKER_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' });
+    expect(await run(['serve', '--store', 'pglite:memory'], bad.io)).toBe(1);
+    expect(bad.stderr.text).toContain('QA_BROKER_ENCRYPTION_KEYS key "k1" must be 32 bytes');
+    expect(bad.stderr.text).not.toContain('c2hvcnQ=');
+  });
+
+  it('serves with encryption keys: no unencrypted warning, payloads sealed under the first key', async () => {
+    const controller = new AbortController();
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const { stderr, io: cliIo } = io(
+      { QA_BROKER_SECRET_MAINTAINER: 'fake-m', QA_BROKER_ENCRYPTION_KEYS: `k1:${key}` },
+      controller.signal,
+    );
+    const exit = run(['serve', '--port', '0', '--store', 'pglite:memory'], cliIo);
+    const [, url] = await stderr.waitFor(/listening on (http:\/\/\S+)/);
+    const client = contractClient(url!, 'fake-m');
+    okBody(await client.admin.add({ body: { kind: 'enc-cli', payload: { fake: 'sealed' } } }));
+    const listed = okBody(await client.admin.list({ body: { includePayload: true } }));
+    expect(listed.credentials[0]?.payload).toEqual({ fake: 'sealed' });
+    controller.abort();
+    expect(await exit).toBe(0);
+    expect(stderr.text).not.toContain('unencrypted');
   });
 
   it('exits 2 on usage errors and 1 on configuration errors naming the variable', async () => {
@@ -116,6 +148,7 @@ describe('qa-broker-server CLI (in process)', () => {
     const maintainer = stderr.text.match(/QA_BROKER_SECRET_MAINTAINER=(\S+)/)?.[1];
     expect(maintainer).toMatch(/^qab-dev-/);
     expect(stderr.text).toContain('WARNING');
+    expect(stderr.text).toContain('payloads are stored unencrypted');
 
     const client = contractClient(url!, maintainer);
     okBody(await client.admin.add({ body: { kind: 'cli-kind', payload: { fake: 'value' } } }));

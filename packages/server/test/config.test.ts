@@ -1,6 +1,6 @@
 import { DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
 import { describe, expect, it } from 'vitest';
-import { loadMigrateConfig, loadServeConfig } from '../src/config.js';
+import { loadMigrateConfig, loadRotateKeysConfig, loadServeConfig } from '../src/config.js';
 import { isLoopbackHost } from '../src/loopback.js';
 import { describeStoreLocation, parseStoreLocation } from '../src/store-location.js';
 
@@ -14,6 +14,21 @@ function errorOf(action: () => unknown): string {
   }
   throw new Error('expected an error');
 }
+
+describe('encryption keys', () => {
+  const key = Buffer.alloc(32, 1).toString('base64');
+  it('reads QA_BROKER_ENCRYPTION_KEYS from the environment only', () => {
+    const config = loadServeConfig({}, { ...secrets, QA_BROKER_ENCRYPTION_KEYS: `a:${key}` });
+    expect(config.encryptionKeys?.map((entry) => entry.id)).toEqual(['a']);
+    expect(loadServeConfig({}, secrets)).not.toHaveProperty('encryptionKeys');
+    const rotate = loadRotateKeysConfig(
+      { store: 'pglite:memory' },
+      { QA_BROKER_ENCRYPTION_KEYS: `b:${key},a:${key}` },
+    );
+    expect(rotate.encryptionKeys.map((entry) => entry.id)).toEqual(['b', 'a']);
+    expect(errorOf(() => loadRotateKeysConfig({}, {}))).toContain('QA_BROKER_ENCRYPTION_KEYS');
+  });
+});
 
 describe('loadServeConfig', () => {
   it('has the documented defaults', () => {
