@@ -5,7 +5,7 @@ import type { AppRouteImplementation } from '@ts-rest/express';
 import type { BrokerDeps } from '../broker-deps.js';
 import { BrokerError } from '../broker-error.js';
 import { fail, failWith } from '../error-response.js';
-import { newLeaseToken } from '../lease-token.js';
+import { newLeaseToken, storedLeaseToken } from '../lease-token.js';
 import { chunkMarker } from '../payload-codec.js';
 
 export function acquireHandler(
@@ -27,12 +27,13 @@ export function acquireHandler(
     const interval = checkHeartbeatInterval(body.heartbeatIntervalMs, leaseBounds);
     if (!interval.ok) return fail(res, interval.code, interval.message);
 
+    // The caller gets the token; the store only ever sees its hash.
     const leaseToken = newLeaseToken();
     const result = await store.acquire({
       kind: body.kind,
       ownerId: body.ownerId,
       actorRole: body.actorRole,
-      leaseToken,
+      leaseToken: storedLeaseToken(leaseToken),
       leaseTtlMs: ttl.value,
     });
     if (!result.ok) {
@@ -51,7 +52,7 @@ export function acquireHandler(
           ownerId: body.ownerId,
           actorRole: body.actorRole,
           credentialId: lease.credentialId,
-          leaseToken,
+          leaseToken: storedLeaseToken(leaseToken),
         })
         .catch((releaseError: unknown) => {
           logger.warn(

@@ -3,6 +3,7 @@ import type { brokerContract } from '@qa-broker/contract';
 import type { AppRouteImplementation } from '@ts-rest/express';
 import type { BrokerDeps } from '../broker-deps.js';
 import { fail } from '../error-response.js';
+import { storedLeaseToken } from '../lease-token.js';
 
 const MESSAGES = {
   KIND_MISMATCH: 'Credential kind did not match this lease heartbeat.',
@@ -21,7 +22,7 @@ export function heartbeatHandler(
       kind: body.kind,
       ownerId: body.ownerId,
       credentialId: body.credentialId,
-      leaseToken: body.leaseToken,
+      leaseToken: storedLeaseToken(body.leaseToken),
       leaseTtlMs: ttl.value,
     });
     if (!result.ok) {

@@ -2,6 +2,7 @@ import type { brokerContract } from '@qa-broker/contract';
 import type { AppRouteImplementation } from '@ts-rest/express';
 import type { BrokerDeps } from '../broker-deps.js';
 import { fail } from '../error-response.js';
+import { storedLeaseToken } from '../lease-token.js';
 
 const MESSAGES = {
   KIND_MISMATCH: 'Credential kind did not match this payload request.',
@@ -19,7 +20,7 @@ export function payloadChunkHandler(
       ownerId: body.ownerId,
       actorRole: body.actorRole,
       credentialId: body.credentialId,
-      leaseToken: body.leaseToken,
+      leaseToken: storedLeaseToken(body.leaseToken),
       index: body.index ?? 0,
     });
     if (!result.ok) {

@@ -2,6 +2,7 @@ import type { brokerContract } from '@qa-broker/contract';
 import type { AppRouteImplementation } from '@ts-rest/express';
 import type { BrokerDeps } from '../broker-deps.js';
 import { fail } from '../error-response.js';
+import { storedLeaseToken } from '../lease-token.js';
 
 export function releaseHandler(
   deps: BrokerDeps,
@@ -13,7 +14,7 @@ export function releaseHandler(
       ownerId: body.ownerId,
       actorRole: body.actorRole,
       credentialId: body.credentialId,
-      leaseToken: body.leaseToken,
+      leaseToken: storedLeaseToken(body.leaseToken),
     });
     if (!result.ok) {
       const message =

@@ -2,6 +2,7 @@
 import { CHUNK_MARKER_KEY, POLICY } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedLeaseToken } from '../../src/lease-token.js';
 import { uniqueKind, telegramPayload } from './fixtures.js';
 import { expectError, okBody } from './expect-response.js';
 import { startHarness } from './harness.js';
@@ -49,7 +50,7 @@ export function describeBrokerHttp(name: string, openStore: () => Promise<Creden
         kind,
         ownerId,
         actorRole: 'ci',
-        leaseToken,
+        leaseToken: storedLeaseToken(leaseToken),
         leaseTtlMs: 30_000,
         nowMs: now - 120_000,
       });
