@@ -1,5 +1,11 @@
 import { brokerContract, isErrorCode } from '@qa-broker/contract';
-import type { ActorRole, AdminListBody, CredentialStatus } from '@qa-broker/contract';
+import type {
+  ActorRole,
+  AdminListBody,
+  CredentialStatus,
+  EventCategory,
+  EventType,
+} from '@qa-broker/contract';
 import { initClient } from '@ts-rest/core';
 import type { z } from 'zod';
 import {
@@ -34,12 +40,27 @@ export type PayloadChunkOkBody = OkBody<Contract['payloadChunk']>;
 export type AdminAddOkBody = OkBody<Contract['admin']['add']>;
 export type AdminRemoveOkBody = OkBody<Contract['admin']['remove']>;
 export type AdminListOkBody = OkBody<Contract['admin']['list']>;
+export type AdminEventsOkBody = OkBody<Contract['admin']['events']>;
 
 type AdminListInput = {
   kind?: string;
   status?: NonNullable<AdminListBody['status']>;
   includePayload?: boolean;
   limit?: number;
+};
+
+export type AdminEventsInput = {
+  kind?: string;
+  credentialId?: string;
+  eventType?: EventType;
+  category?: EventCategory;
+  /** Inclusive lower bound on occurredAtMs. */
+  fromMs?: number;
+  /** Exclusive upper bound on occurredAtMs. */
+  toMs?: number;
+  limit?: number;
+  /** The nextCursor of the previous page. */
+  cursor?: string;
 };
 
 type LeaseRequest = { actorRole: ActorRole; kind: string; ownerId: string };
@@ -78,6 +99,7 @@ export interface BrokerRoutes {
     opts?: CallOptions,
   ): Promise<AdminRemoveOkBody>;
   adminList(body: AdminListInput, opts?: CallOptions): Promise<AdminListOkBody>;
+  adminEvents(body: AdminEventsInput, opts?: CallOptions): Promise<AdminEventsOkBody>;
 }
 
 export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
@@ -125,6 +147,11 @@ export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
       unwrap(
         brokerContract.admin.list,
         await api.admin.list({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminEvents: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.events,
+        await api.admin.events({ body, fetchOptions: fetchOptions(opts) }),
       ),
   };
 }

@@ -7,7 +7,12 @@ import type {
 } from '@qa-broker/contract';
 import { acquireLease, type AcquireLeaseOptions } from './acquire-lease.js';
 import { BrokerError } from './broker-error.js';
-import { createBrokerRoutes, type BrokerRoutes } from './broker-routes.js';
+import {
+  createBrokerRoutes,
+  type AdminEventsInput,
+  type AdminEventsOkBody,
+  type BrokerRoutes,
+} from './broker-routes.js';
 import type { Lease } from './lease.js';
 import { defaultOwnerId } from './owner-id.js';
 import {
@@ -89,7 +94,15 @@ export interface BrokerClient {
     options?: { actorId?: string },
   ): Promise<RemoveCredentialResult>;
   listCredentials(filter?: ListCredentialsInput): Promise<CredentialSummary[]>;
+  /**
+   * One page of lease and admin events (maintainer), oldest first; pass `nextCursor` back
+   * as `cursor` for the next page. Events never carry a payload or a token.
+   */
+  listEvents(filter?: ListEventsInput): Promise<EventsPage>;
 }
+
+export type ListEventsInput = AdminEventsInput;
+export type EventsPage = Pick<AdminEventsOkBody, 'events' | 'nextCursor'>;
 
 function invalidConfig(message: string): BrokerError {
   return new BrokerError('INVALID_CONFIG', message, { transient: false });
@@ -191,6 +204,10 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       return { changed: ok.changed, credential: ok.credential };
     },
     listCredentials: async (filter = {}) => (await routes.adminList(filter)).credentials,
+    listEvents: async (filter = {}) => {
+      const { events, nextCursor } = await routes.adminEvents(filter);
+      return nextCursor === undefined ? { events } : { events, nextCursor };
+    },
   };
   return client;
 }

@@ -15,6 +15,8 @@ export {
   type BrokerClient,
   type BrokerClientOptions,
   type ListCredentialsInput,
+  type ListEventsInput,
+  type EventsPage,
   type RemoveCredentialResult,
   type WithLeaseOptions,
 } from './client.js';

@@ -96,6 +96,38 @@ export const AdminListBodySchema = bodyObject({
 });
 export type AdminListBody = z.infer<typeof AdminListBodySchema>;
 
+export const LEASE_EVENT_TYPES = ['acquire', 'acquire_failed', 'release'] as const;
+export const ADMIN_EVENT_TYPES = ['add', 'disable', 'disable_failed'] as const;
+export const EVENT_TYPES = [...LEASE_EVENT_TYPES, ...ADMIN_EVENT_TYPES] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const EVENT_CATEGORIES = ['lease', 'admin'] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+/** Store cursors are short (a position in an event log); this only bounds hostile input. */
+export const EVENT_CURSOR_MAX_LENGTH = 512;
+
+/** admin/events (we): lease and admin events, filtered, oldest first, paged by cursor. */
+export const AdminEventsBodySchema = bodyObject({
+  kind: optionalString('kind', MAX_LENGTHS.kind),
+  credentialId: optionalString('credentialId', MAX_LENGTHS.credentialId),
+  eventType: optionalOneOf(
+    'eventType',
+    EVENT_TYPES,
+    `Expected "eventType" to be one of ${EVENT_TYPES.map((type) => `"${type}"`).join(', ')}.`,
+  ),
+  category: optionalOneOf(
+    'category',
+    EVENT_CATEGORIES,
+    'Expected "category" to be "lease" or "admin".',
+  ),
+  /** Inclusive lower bound on occurredAtMs. */
+  fromMs: optionalNonNegativeInteger('fromMs'),
+  /** Exclusive upper bound on occurredAtMs. */
+  toMs: optionalNonNegativeInteger('toMs'),
+  limit: optionalPositiveInteger('limit'),
+  cursor: optionalString('cursor', EVENT_CURSOR_MAX_LENGTH),
+});
+export type AdminEventsBody = z.infer<typeof AdminEventsBodySchema>;
+
 // ---- Responses.
 
 export const ErrorBodySchema = z.object({
@@ -166,4 +198,48 @@ export const AdminListOkSchema = z.object({
   status: z.literal('ok'),
   credentials: z.array(CredentialSummarySchema),
   count: z.number().int().nonnegative(),
+});
+
+const eventCommon = {
+  eventId: z.string(),
+  occurredAtMs: z.number().int(),
+  credentialId: z.string().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+};
+
+/** A lease event as the spec's Events section lists it, plus `eventId` and `category`. */
+export const LeaseEventSchema = z.object({
+  category: z.literal('lease'),
+  eventType: z.enum(LEASE_EVENT_TYPES),
+  kind: z.string(),
+  actorRole: z.enum(ACTOR_ROLES),
+  ownerId: z.string(),
+  ...eventCommon,
+});
+export type LeaseEvent = z.infer<typeof LeaseEventSchema>;
+
+export const AdminEventSchema = z.object({
+  category: z.literal('admin'),
+  eventType: z.enum(ADMIN_EVENT_TYPES),
+  actorRole: z.literal('maintainer'),
+  actorId: z.string(),
+  kind: z.string().optional(),
+  ...eventCommon,
+});
+export type AdminEvent = z.infer<typeof AdminEventSchema>;
+
+/** Never a payload or a token: events carry neither. */
+export const BrokerEventSchema = z.discriminatedUnion('category', [
+  LeaseEventSchema,
+  AdminEventSchema,
+]);
+export type BrokerEvent = z.infer<typeof BrokerEventSchema>;
+
+export const AdminEventsOkSchema = z.object({
+  status: z.literal('ok'),
+  events: z.array(BrokerEventSchema),
+  count: z.number().int().nonnegative(),
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor: z.string().optional(),
 });

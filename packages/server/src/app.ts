@@ -24,6 +24,7 @@ import { ROUTE_RULES, preflightMiddleware } from './preflight.js';
 import { requestLog } from './request-log.js';
 import { acquireHandler } from './routes/acquire.js';
 import { adminAddHandler } from './routes/admin-add.js';
+import { adminEventsHandler } from './routes/admin-events.js';
 import { adminListHandler } from './routes/admin-list.js';
 import { adminRemoveHandler } from './routes/admin-remove.js';
 import { heartbeatHandler } from './routes/heartbeat.js';
@@ -126,6 +127,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
       add: adminAddHandler(deps),
       remove: adminRemoveHandler(deps),
       list: adminListHandler(deps),
+      events: adminEventsHandler(deps),
     }),
   });
   createExpressEndpoints(brokerContract, implementation, router, {

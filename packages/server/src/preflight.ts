@@ -1,5 +1,6 @@
 import {
   AcquireBodySchema,
+  AdminEventsBodySchema,
   AdminListBodySchema,
   AdminRemoveBodySchema,
   HeartbeatBodySchema,
@@ -86,6 +87,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
     access: 'admin',
     limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
     parse: schemaParser(AdminListBodySchema),
+  },
+  {
+    path: brokerContract.admin.events.path,
+    access: 'admin',
+    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    parse: schemaParser(AdminEventsBodySchema),
   },
 ];
 

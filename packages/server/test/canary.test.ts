@@ -143,7 +143,7 @@ for (const open of [openDumpablePostgres, openDumpableRedis]) {
 
       const listed = await call('/admin/list', { includePayload: true });
       expect(listed.text).toContain(smallMarker);
-      // EVENTS-PLACEHOLDER
+      json(await call('/admin/events', { limit: 500 }));
 
       // Auth failures with canary tokens, on a lease route and an admin route.
       expect(

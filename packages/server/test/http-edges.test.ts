@@ -623,6 +623,7 @@ describe('bodies, headers and routes', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/acquire',
       '/admin/add',
+      '/admin/events',
       '/admin/list',
       '/admin/remove',
       '/heartbeat',

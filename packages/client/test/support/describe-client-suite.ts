@@ -365,6 +365,19 @@ export function describeClientSuite(
       expect(removed).toMatchObject({ changed: true, credential: { status: 'disabled' } });
       expect((await admin.removeCredential(added.credentialId)).changed).toBe(false);
       expect(await admin.listCredentials({ kind, status: 'active' })).toEqual([]);
+
+      const page = await admin.listEvents({ credentialId: added.credentialId, limit: 1 });
+      expect(page.events.map((event) => [event.category, event.eventType])).toEqual([
+        ['admin', 'add'],
+      ]);
+      expect(page.nextCursor).toEqual(expect.any(String));
+      const rest = await admin.listEvents({
+        credentialId: added.credentialId,
+        ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
+      });
+      expect(rest.events.map((event) => event.eventType)).toEqual(['disable']);
+      expect(rest).not.toHaveProperty('nextCursor');
+      expect(await rejectionOf(ci.listEvents())).toMatchObject({ code: 'AUTH_ROLE_MISMATCH' });
     });
   });
 }

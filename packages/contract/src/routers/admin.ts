@@ -1,5 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import {
+  AdminEventsBodySchema,
+  AdminEventsOkSchema,
   AdminAddBodySchema,
   AdminAddOkSchema,
   AdminListBodySchema,
@@ -33,6 +35,14 @@ export const adminRouter = c.router(
       body: AdminListBodySchema,
       responses: { 200: AdminListOkSchema },
       summary: 'List credentials (maintainer).',
+    },
+    events: {
+      method: 'POST',
+      path: '/admin/events',
+      body: AdminEventsBodySchema,
+      responses: { 200: AdminEventsOkSchema },
+      summary:
+        'List lease and admin events, oldest first, filtered and paged; never a payload or token (maintainer).',
     },
   },
   { commonResponses: errorResponses, strictStatusCodes: true },

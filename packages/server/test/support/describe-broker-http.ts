@@ -662,5 +662,157 @@ export function describeBrokerHttp(name: string, openStore: () => Promise<Creden
         );
       });
     });
+
+    describe('admin/events', () => {
+      it('lists lease and admin events by kind, credential, type, category and window, paged', async () => {
+        const kind = uniqueKind('ev');
+        const before = await store.now();
+        const credential = okBody(
+          await h.maintainer.admin.add({
+            body: { kind, payload: telegramPayload(), actorId: 'ev-actor' },
+          }),
+        ).credential;
+        const lease = await acquire(kind, 'ev-owner');
+        expectError(
+          await h.ci.acquire({ body: { kind, ownerId: 'ev-owner-2', actorRole: 'ci' } }),
+          409,
+          'POOL_EXHAUSTED',
+        );
+        expectError(
+          await h.maintainer.admin.remove({ body: { credentialId: credential.credentialId } }),
+          409,
+          'LEASE_ACTIVE',
+        );
+        okBody(
+          await h.ci.release({
+            body: {
+              kind,
+              ownerId: 'ev-owner',
+              actorRole: 'ci',
+              credentialId: credential.credentialId,
+              leaseToken: lease.leaseToken,
+            },
+          }),
+        );
+        okBody(
+          await h.maintainer.admin.remove({
+            body: { credentialId: credential.credentialId, actorId: 'ev-actor' },
+          }),
+        );
+
+        const leaseEvents = okBody(
+          await h.maintainer.admin.events({ body: { kind, category: 'lease' } }),
+        );
+        expect(leaseEvents.events.map((e) => e.eventType)).toEqual([
+          'acquire',
+          'acquire_failed',
+          'release',
+        ]);
+        expect(leaseEvents.count).toBe(3);
+        expect(leaseEvents).not.toHaveProperty('nextCursor');
+        expect(leaseEvents.events[0]).toEqual({
+          eventId: expect.any(String),
+          category: 'lease',
+          eventType: 'acquire',
+          kind,
+          actorRole: 'ci',
+          ownerId: 'ev-owner',
+          credentialId: credential.credentialId,
+          occurredAtMs: expect.any(Number),
+        });
+        expect(leaseEvents.events[0]!.occurredAtMs).toBeGreaterThanOrEqual(before - 1_000);
+        expect(leaseEvents.events[1]).toMatchObject({
+          code: 'POOL_EXHAUSTED',
+          ownerId: 'ev-owner-2',
+        });
+
+        const adminEvents = okBody(
+          await h.maintainer.admin.events({
+            body: { credentialId: credential.credentialId, category: 'admin' },
+          }),
+        );
+        expect(
+          adminEvents.events.map((e) => [e.eventType, e.category === 'admin' && e.actorId]),
+        ).toEqual([
+          ['add', 'ev-actor'],
+          ['disable_failed', 'unknown'],
+          ['disable', 'ev-actor'],
+        ]);
+        expect(adminEvents.events[1]).toMatchObject({ code: 'LEASE_ACTIVE' });
+
+        const failedOnly = okBody(
+          await h.maintainer.admin.events({ body: { kind, eventType: 'acquire_failed' } }),
+        );
+        expect(failedOnly.events.map((e) => e.eventType)).toEqual(['acquire_failed']);
+
+        // Paging one at a time walks every event of the credential once, oldest first.
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = okBody(
+            await h.maintainer.admin.events({
+              body: {
+                credentialId: credential.credentialId,
+                limit: 1,
+                ...(cursor ? { cursor } : {}),
+              },
+            }),
+          );
+          seen.push(...page.events.map((e) => e.eventType));
+          cursor = page.nextCursor;
+          pages += 1;
+        } while (cursor !== undefined && pages < 20);
+        expect(seen).toEqual(['add', 'acquire', 'disable_failed', 'release', 'disable']);
+
+        // The window: toMs is exclusive, fromMs inclusive.
+        const all = okBody(await h.maintainer.admin.events({ body: { kind } })).events;
+        const first = all[0]!.occurredAtMs;
+        const last = all[all.length - 1]!.occurredAtMs;
+        expect(okBody(await h.maintainer.admin.events({ body: { kind, toMs: first } })).count).toBe(
+          0,
+        );
+        expect(
+          okBody(await h.maintainer.admin.events({ body: { kind, fromMs: last + 1 } })).count,
+        ).toBe(0);
+        expect(
+          okBody(await h.maintainer.admin.events({ body: { kind, fromMs: first, toMs: last + 1 } }))
+            .count,
+        ).toBe(all.length);
+
+        // Never a token or a payload.
+        const text = JSON.stringify(all);
+        expect(text).not.toContain(lease.leaseToken);
+        expect(text).not.toContain(telegramPayload().driverToken);
+      });
+
+      it('checks its fields, the limit, the window and the cursor; maintainer only', async () => {
+        expectError(
+          await h.maintainer.admin.events({ body: { limit: 501 } }),
+          400,
+          'INVALID_LIST_LIMIT',
+          'limit must be between 1 and 500.',
+        );
+        expectError(
+          await h.maintainer.admin.events({ body: { fromMs: 10, toMs: 5 } }),
+          400,
+          'INVALID_BODY',
+          'Expected "fromMs" to be at most "toMs".',
+        );
+        expectError(
+          await h.maintainer.admin.events({ body: { cursor: 'not-a-cursor-we-issued' } }),
+          400,
+          'INVALID_BODY',
+          'Expected "cursor" to be the nextCursor of a previous page.',
+        );
+        expectError(
+          await h.maintainer.admin.events({ body: { category: 'both' } }),
+          400,
+          'INVALID_BODY',
+          'Expected "category" to be "lease" or "admin".',
+        );
+        expectError(await h.ci.admin.events({ body: {} }), 403, 'AUTH_ROLE_MISMATCH');
+      });
+    });
   });
 }
