@@ -1,6 +1,7 @@
 // Embeds src/lua/*.lua into src/lua/scripts.generated.ts, so the package ships its Lua
 // inside its JavaScript (no file reads at run time). `numberOfKeys` is read from each
 // script's header (its highest KEYS[i]), which keeps the header the single source of truth.
+// Every script is wrapped in the same frame (`frame` below), so no script can forget it.
 // Run by `build`, `typecheck`, `lint` and the vitest config; plain Node, no dependencies.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,24 @@ function numberOfKeys(name, source) {
   return indexes.length;
 }
 
+/**
+ * The frame around every script. The caller appends one more ARGV, a call tag unique to
+ * that call; the frame takes it off (so the script sees exactly the ARGV its header
+ * lists) and answers `{callTag, reply}`. The wrapper in src/scripts.ts checks the tag:
+ * a reply that belongs to another call (a connection whose reply stream is out of step)
+ * is then caught instead of being read as this call's answer. An error reply from the
+ * script passes through unframed; it never reads as a success anyway.
+ */
+function frame(lua) {
+  return `local qa_call_tag = table.remove(ARGV)
+local qa_reply = (function()
+${lua}
+end)()
+if type(qa_reply) == 'table' and qa_reply.err then return qa_reply end
+return {qa_call_tag, qa_reply}
+`;
+}
+
 const names = readdirSync(luaDir)
   .filter((file) => file.endsWith('.lua'))
   .map((file) => file.slice(0, -'.lua'.length))
@@ -35,7 +54,7 @@ const names = readdirSync(luaDir)
 
 const entries = names.map((name) => {
   const lua = readFileSync(join(luaDir, `${name}.lua`), 'utf8');
-  return `  ${JSON.stringify(name)}: {\n    command: ${JSON.stringify(`qaBroker${camelCase(`-${name}`)}`)},\n    numberOfKeys: ${numberOfKeys(name, lua)},\n    lua: ${JSON.stringify(lua)},\n  },`;
+  return `  ${JSON.stringify(name)}: {\n    command: ${JSON.stringify(`qaBroker${camelCase(`-${name}`)}`)},\n    numberOfKeys: ${numberOfKeys(name, lua)},\n    lua: ${JSON.stringify(frame(lua))},\n  },`;
 });
 
 // `prettier-ignore` keeps `format:check` green without running Prettier here.

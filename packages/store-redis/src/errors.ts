@@ -53,3 +53,14 @@ export function toStoreError(error: unknown, operation: string): StoreError {
 export function malformedReply(operation: string): StoreError {
   return new StoreError('INTERNAL_ERROR', `Redis returned an unexpected reply to ${operation}.`);
 }
+
+/**
+ * A reply that carries another call's tag: the connection's replies no longer line up with
+ * its commands. This call may or may not have run, so it is an outage, not a bug report.
+ */
+export function outOfStepReply(operation: string): StoreError {
+  return new StoreError(
+    'STORE_UNAVAILABLE',
+    `Redis answered the ${operation} operation with another command's reply; the connection was reset: retry shortly.`,
+  );
+}

@@ -1,7 +1,8 @@
 import { StoreError } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
-import { toStoreError } from './errors.js';
+import { malformedReply, toStoreError } from './errors.js';
 import type { GlobalKeys, KindKeys } from './keys.js';
+import { replyStrings } from './reply.js';
 
 /**
  * The global id -> kind lookup. It is written once, before the add script, and never
@@ -52,11 +53,15 @@ export async function lookupKind(
   keys: GlobalKeys,
   credentialId: string,
 ): Promise<string | undefined> {
+  let kind: unknown;
   try {
-    return (await client.hget(keys.credentialKinds, credentialId)) ?? undefined;
+    kind = await client.hget(keys.credentialKinds, credentialId);
   } catch (error) {
     throw toStoreError(error, 'lookup');
   }
+  if (kind === null) return undefined;
+  if (typeof kind !== 'string') throw malformedReply('lookup');
+  return kind;
 }
 
 /** True when a record exists under that kind (records are never deleted). */
@@ -77,15 +82,17 @@ export async function listKinds(client: Redis, keys: GlobalKeys): Promise<string
   const kinds: string[] = [];
   const pageSize = 500;
   let start = '-';
-  try {
-    for (;;) {
-      const page = await client.zrangebylex(keys.kinds, start, '+', 'LIMIT', 0, pageSize);
-      kinds.push(...page);
-      const last = page.at(-1);
-      if (page.length < pageSize || last === undefined) return kinds;
-      start = `(${last}`;
+  for (;;) {
+    let reply: unknown;
+    try {
+      reply = await client.zrangebylex(keys.kinds, start, '+', 'LIMIT', 0, pageSize);
+    } catch (error) {
+      throw toStoreError(error, 'list-kinds');
     }
-  } catch (error) {
-    throw toStoreError(error, 'list-kinds');
+    const page = replyStrings(reply, 'list-kinds');
+    kinds.push(...page);
+    const last = page.at(-1);
+    if (page.length < pageSize || last === undefined) return kinds;
+    start = `(${last}`;
   }
 }

@@ -23,9 +23,10 @@ import type {
 } from '@qa-broker/store';
 import { ERROR_CODES } from '@qa-broker/contract';
 import type { Redis } from 'ioredis';
-import { toStoreError } from './errors.js';
+import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
 import type { Keyspace } from './keys.js';
+import { replyStrings } from './reply.js';
 import {
   credentialExists,
   listKinds,
@@ -162,18 +163,27 @@ export class RedisStore implements CredentialStore {
     const limit = clampPageSize(input.limit);
     const global = this.keys.global;
     let ids: string[];
-    let kinds: (string | null)[];
+    let kinds: unknown[];
     try {
       const start = input.cursor !== undefined ? `(${input.cursor}` : '-';
-      ids = await this.client.zrangebylex(global.credentialIds, start, '+', 'LIMIT', 0, limit);
+      const idReply: unknown = await this.client.zrangebylex(
+        global.credentialIds,
+        start,
+        '+',
+        'LIMIT',
+        0,
+        limit,
+      );
+      ids = replyStrings(idReply, 'scan-credentials');
       kinds = ids.length > 0 ? await this.client.hmget(global.credentialKinds, ...ids) : [];
     } catch (error) {
       throw toStoreError(error, 'scan-credentials');
     }
+    if (kinds.length !== ids.length) throw malformedReply('scan-credentials');
     const idsByKind = new Map<string, string[]>();
     ids.forEach((id, index) => {
       const kind = kinds[index];
-      if (kind === null || kind === undefined) return;
+      if (typeof kind !== 'string') return;
       idsByKind.set(kind, [...(idsByKind.get(kind) ?? []), id]);
     });
     const found = new Map<string, CredentialRecord>();

@@ -27,3 +27,11 @@ export function replyStatus(
   const [status, ...rest] = replyArray(reply, operation);
   return { status: replyString(status, operation), rest };
 }
+
+/**
+ * A list of strings from a plain command (not a framed script). Plain replies carry no
+ * call tag, so at least their shape is checked before a value is used as a key part.
+ */
+export function replyStrings(reply: unknown, operation: string): string[] {
+  return replyArray(reply, operation).map((value) => replyString(value, operation));
+}

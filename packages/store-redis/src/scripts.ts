@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { toStoreError } from './errors.js';
+import { nextCallTag } from './call-tag.js';
+import { outOfStepReply, toStoreError } from './errors.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
 
 export type ScriptName = keyof typeof LUA_SCRIPTS;
@@ -19,6 +20,13 @@ export function registerScripts(client: Redis): void {
 /**
  * Runs one registered script. The typed wrappers in `ops/` are the only callers; they
  * parse the untyped reply. Every failure comes out as a `StoreError`.
+ *
+ * Each call appends its own call tag, and the script's frame (scripts/generate-lua.mjs)
+ * answers `{callTag, reply}`. A reply with another tag belongs to another command: the
+ * connection's replies are out of step with its commands (a torn or reordered byte
+ * stream, a client bug), so every reply still due on it is suspect. The connection is
+ * dropped and replaced, and the caller hears STORE_UNAVAILABLE (the command may or may
+ * not have run), never another command's answer.
  */
 export async function runScript(
   client: Redis,
@@ -34,10 +42,18 @@ export async function runScript(
   if (typeof command !== 'function') {
     throw new Error(`The ${name} script is not registered on this Redis client.`);
   }
+  const callTag = nextCallTag();
+  let framed: unknown;
   try {
-    const reply: unknown = await Reflect.apply(command, client, [...keys, ...args]);
-    return reply;
+    framed = await Reflect.apply(command, client, [...keys, ...args, callTag]);
   } catch (error) {
     throw toStoreError(error, name);
   }
+  if (!Array.isArray(framed) || framed.length !== 2 || framed[0] !== callTag) {
+    // Destroy, not a graceful end: replies still in flight must never be read. ioredis
+    // then rejects every command still waiting on this socket and reconnects.
+    client.stream.destroy();
+    throw outOfStepReply(name);
+  }
+  return (framed as unknown[])[1];
 }

@@ -5,12 +5,16 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * - `cut()` destroys every connection and refuses new ones (Redis "gone");
  * - `blackhole()` keeps connections open but silently drops every byte both ways
  *   (a partition: requests never arrive, replies never come back);
- * - `restore()` forwards again, for new connections.
+ * - `restore()` forwards again, for new connections;
+ * - `swapNextTwoReplies()` holds the next chunk Redis sends and delivers it after the one
+ *   that follows: the client then reads two replies in the wrong order, which is what a
+ *   connection whose replies are out of step with its commands looks like.
  */
 export class TcpProxy {
   private readonly server: Server;
   private readonly pairs = new Set<[Socket, Socket]>();
   private mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
+  private swap: { held?: Buffer; onHeld: () => void } | undefined;
 
   private constructor(
     private readonly targetHost: string,
@@ -46,6 +50,13 @@ export class TcpProxy {
     this.mode = 'forward';
   }
 
+  /** Resolves once the first of the two replies is held back. */
+  swapNextTwoReplies(): Promise<void> {
+    return new Promise((resolve) => {
+      this.swap = { onHeld: resolve };
+    });
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -67,8 +78,19 @@ export class TcpProxy {
     client.on('data', (chunk) => {
       if (this.mode === 'forward') upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => {
-      if (this.mode === 'forward') client.write(chunk);
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.mode !== 'forward') return;
+      const swap = this.swap;
+      if (!swap) {
+        client.write(chunk);
+      } else if (!swap.held) {
+        swap.held = chunk;
+        swap.onHeld();
+      } else {
+        this.swap = undefined;
+        client.write(chunk);
+        client.write(swap.held);
+      }
     });
     for (const socket of pair) {
       socket.on('error', drop);
