@@ -30,20 +30,31 @@ function numberOfKeys(name, source) {
 }
 
 /**
- * The frame around every script. The caller appends one more ARGV, a call tag unique to
- * that call; the frame takes it off (so the script sees exactly the ARGV its header
- * lists) and answers `{callTag, reply}`. The wrapper in src/scripts.ts checks the tag:
- * a reply that belongs to another call (a connection whose reply stream is out of step)
- * is then caught instead of being read as this call's answer. An error reply from the
- * script passes through unframed; it never reads as a success anyway.
+ * The frame around every script. The caller appends two more ARGV: a deadline (Redis
+ * TIME in integer ms, or "" for none) and a call tag unique to that call. The frame takes
+ * both off again, so the script sees exactly the ARGV its header lists, and answers
+ *   {callTag, redisNowMs, "DEADLINE_PASSED"}   Redis TIME is past the deadline: the caller
+ *                                               has given up, nothing was run or changed
+ *   {callTag, redisNowMs, "RAN", reply}         the script ran and answered `reply`
+ * redisNowMs is the real TIME, even when a test passes an explicit "now": the deadline is
+ * about elapsed time, not lease time. The wrapper in src/scripts.ts checks the tag (a
+ * reply that belongs to another call is caught, not read as this one's answer) and keeps
+ * its estimate of the Redis clock from redisNowMs. An error reply from the script passes
+ * through unframed; it never reads as a success anyway.
  */
 function frame(lua) {
   return `local qa_call_tag = table.remove(ARGV)
+local qa_deadline = table.remove(ARGV)
+local qa_time = redis.call('TIME')
+local qa_redis_now = tonumber(qa_time[1]) * 1000 + math.floor(tonumber(qa_time[2]) / 1000)
+if qa_deadline ~= '' and qa_redis_now > tonumber(qa_deadline) then
+  return {qa_call_tag, qa_redis_now, 'DEADLINE_PASSED'}
+end
 local qa_reply = (function()
 ${lua}
 end)()
 if type(qa_reply) == 'table' and qa_reply.err then return qa_reply end
-return {qa_call_tag, qa_reply}
+return {qa_call_tag, qa_redis_now, 'RAN', qa_reply}
 `;
 }
 

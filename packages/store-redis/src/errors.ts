@@ -64,3 +64,11 @@ export function outOfStepReply(operation: string): StoreError {
     `Redis answered the ${operation} operation with another command's reply; the connection was reset: retry shortly.`,
   );
 }
+
+/** The script reached Redis after its deadline: its caller had given up, nothing changed. */
+export function deadlinePassed(operation: string): StoreError {
+  return new StoreError(
+    'STORE_UNAVAILABLE',
+    `Redis received the ${operation} operation too late and did not run it: retry shortly.`,
+  );
+}

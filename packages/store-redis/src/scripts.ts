@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { nextCallTag } from './call-tag.js';
-import { outOfStepReply, toStoreError } from './errors.js';
+import { deadlinePassed, malformedReply, outOfStepReply, toStoreError } from './errors.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
+import { clockOf, deadlineMarginMs, redisClockOffsetMs } from './redis-clock.js';
+import { replyInteger, replyString } from './reply.js';
 
 export type ScriptName = keyof typeof LUA_SCRIPTS;
 export type ScriptArgument = string | number;
@@ -12,6 +14,8 @@ export type ScriptArgument = string | number;
  * needs nothing from us.
  */
 export function registerScripts(client: Redis): void {
+  // Before the first connect, so the estimate hears of every reconnect.
+  clockOf(client);
   for (const script of Object.values(LUA_SCRIPTS)) {
     client.defineCommand(script.command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
@@ -19,14 +23,21 @@ export function registerScripts(client: Redis): void {
 
 /**
  * Runs one registered script. The typed wrappers in `ops/` are the only callers; they
- * parse the untyped reply. Every failure comes out as a `StoreError`.
+ * parse the untyped reply. Every failure comes out as a `StoreError`. Still one round
+ * trip (a `TIME` first only after a reconnect or a few idle seconds).
  *
- * Each call appends its own call tag, and the script's frame (scripts/generate-lua.mjs)
- * answers `{callTag, reply}`. A reply with another tag belongs to another command: the
- * connection's replies are out of step with its commands (a torn or reordered byte
- * stream, a client bug), so every reply still due on it is suspect. The connection is
- * dropped and replaced, and the caller hears STORE_UNAVAILABLE (the command may or may
- * not have run), never another command's answer.
+ * Each call appends a deadline and its own call tag; the script's frame
+ * (scripts/generate-lua.mjs) checks the deadline first and answers
+ * `{callTag, redisNowMs, status, reply}`.
+ * - The deadline is when the client stops waiting (the command timeout from now, less
+ *   a margin) in the Redis clock, estimated from below (src/redis-clock.ts). A command
+ *   that reaches Redis later changes nothing, so a caller told STORE_UNAVAILABLE because
+ *   of a timeout never has that command run behind its back.
+ * - A reply with another tag belongs to another command: the connection's replies are
+ *   out of step with its commands (a torn or reordered byte stream, a client bug), so
+ *   every reply still due on it is suspect. The socket is dropped and replaced, and the
+ *   caller hears STORE_UNAVAILABLE (the command may or may not have run), never another
+ *   command's answer.
  */
 export async function runScript(
   client: Redis,
@@ -42,18 +53,33 @@ export async function runScript(
   if (typeof command !== 'function') {
     throw new Error(`The ${name} script is not registered on this Redis client.`);
   }
+  const timeoutMs = client.options.commandTimeout;
+  const offsetMs =
+    timeoutMs !== undefined && timeoutMs > 0 ? await redisClockOffsetMs(client) : undefined;
   const callTag = nextCallTag();
+  // Taken just before the send: ioredis arms the command's timeout in the same tick.
+  const sentAt = performance.now();
+  const deadline =
+    timeoutMs !== undefined && offsetMs !== undefined
+      ? String(Math.floor(sentAt + offsetMs + timeoutMs - deadlineMarginMs(timeoutMs)))
+      : '';
   let framed: unknown;
   try {
-    framed = await Reflect.apply(command, client, [...keys, ...args, callTag]);
+    framed = await Reflect.apply(command, client, [...keys, ...args, deadline, callTag]);
   } catch (error) {
     throw toStoreError(error, name);
   }
-  if (!Array.isArray(framed) || framed.length !== 2 || framed[0] !== callTag) {
+  const receivedAt = performance.now();
+  if (!Array.isArray(framed) || framed[0] !== callTag) {
     // Destroy, not a graceful end: replies still in flight must never be read. ioredis
     // then rejects every command still waiting on this socket and reconnects.
     client.stream.destroy();
     throw outOfStepReply(name);
   }
-  return (framed as unknown[])[1];
+  const [, redisNow, status, reply] = framed as unknown[];
+  clockOf(client).observe(replyInteger(redisNow, name), receivedAt);
+  const outcome = replyString(status, name);
+  if (outcome === 'DEADLINE_PASSED') throw deadlinePassed(name);
+  if (outcome !== 'RAN' || framed.length !== 4) throw malformedReply(name);
+  return reply;
 }

@@ -79,6 +79,8 @@ describe('replies out of step with their commands', () => {
     const first = await acquire(direct, 'owner-1');
     const second = await acquire(direct, 'owner-2');
     if (!first.ok || !second.ok) throw new Error('setup: both acquires must succeed');
+    // One script call first samples the Redis clock, so each call below is one command.
+    expect(await proxied.poolStats()).toHaveLength(1);
 
     const held = proxy.swapNextTwoReplies();
     const beat = outcome(
@@ -118,7 +120,8 @@ describe('replies out of step with their commands', () => {
   });
 
   it('never tells one acquirer it holds the credential granted to another', async () => {
-    // Registers the kind on this process, so each acquire below is exactly one command.
+    // Registers the kind on this process and samples the Redis clock, so each acquire
+    // below is exactly one command.
     expect((await acquire(proxied, 'owner-warm')).ok).toBe(true);
 
     const held = proxy.swapNextTwoReplies();

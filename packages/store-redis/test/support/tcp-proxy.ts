@@ -6,6 +6,9 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * - `blackhole()` keeps connections open but silently drops every byte both ways
  *   (a partition: requests never arrive, replies never come back);
  * - `restore()` forwards again, for new connections;
+ * - `delayRequests(ms)` delivers every chunk the client sends `ms` late (in order), even
+ *   after the client hung up, as bytes already on the wire do: a command that reaches
+ *   Redis after its caller gave up;
  * - `swapNextTwoReplies()` holds the next chunk Redis sends and delivers it after the one
  *   that follows: the client then reads two replies in the wrong order, which is what a
  *   connection whose replies are out of step with its commands looks like.
@@ -15,6 +18,9 @@ export class TcpProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
   private swap: { held?: Buffer; onHeld: () => void } | undefined;
+  private requestDelayMs = 0;
+  /** Delayed chunks written to Redis so far: proof that a late command did arrive. */
+  delayedChunksDelivered = 0;
 
   private constructor(
     private readonly targetHost: string,
@@ -50,6 +56,10 @@ export class TcpProxy {
     this.mode = 'forward';
   }
 
+  delayRequests(ms: number): void {
+    this.requestDelayMs = ms;
+  }
+
   /** Resolves once the first of the two replies is held back. */
   swapNextTwoReplies(): Promise<void> {
     return new Promise((resolve) => {
@@ -75,9 +85,34 @@ export class TcpProxy {
       upstream.destroy();
       this.pairs.delete(pair);
     };
-    client.on('data', (chunk) => {
-      if (this.mode === 'forward') upstream.write(chunk);
+    let delayedChunks = 0;
+    let clientGone = false;
+    // Once the client is gone, Redis still gets what was on the wire, then end of stream.
+    const endUpstreamWhenDelivered = () => {
+      if (delayedChunks === 0) upstream.end();
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (this.mode !== 'forward') return;
+      if (this.requestDelayMs === 0) {
+        upstream.write(chunk);
+        return;
+      }
+      delayedChunks += 1;
+      setTimeout(() => {
+        delayedChunks -= 1;
+        if (!upstream.destroyed) {
+          upstream.write(chunk);
+          this.delayedChunksDelivered += 1;
+        }
+        if (clientGone) endUpstreamWhenDelivered();
+      }, this.requestDelayMs);
     });
+    const clientGoes = () => {
+      if (clientGone) return;
+      clientGone = true;
+      client.destroy();
+      if (delayedChunks === 0) drop();
+    };
     upstream.on('data', (chunk: Buffer) => {
       if (this.mode !== 'forward') return;
       const swap = this.swap;
@@ -92,9 +127,9 @@ export class TcpProxy {
         client.write(swap.held);
       }
     });
-    for (const socket of pair) {
-      socket.on('error', drop);
-      socket.on('close', drop);
-    }
+    client.on('error', clientGoes);
+    client.on('close', clientGoes);
+    upstream.on('error', drop);
+    upstream.on('close', drop);
   }
 }
