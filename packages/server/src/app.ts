@@ -20,7 +20,8 @@ import { BrokerError } from './broker-error.js';
 import { sendError, toBrokerError } from './error-response.js';
 import { PayloadCodec } from './payload-codec.js';
 import type { PieceCipher } from './payload-codec.js';
-import { ROUTE_RULES, preflightMiddleware } from './preflight.js';
+import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES, preflightMiddleware } from './preflight.js';
+import { DEFAULT_STORE_TIMEOUT_MS, guardStore } from './guarded-store.js';
 import { requestLog } from './request-log.js';
 import { acquireHandler } from './routes/acquire.js';
 import { adminAddHandler } from './routes/admin-add.js';
@@ -46,11 +47,23 @@ export interface BrokerAppOptions {
   payloadMaxBytes?: number;
   /** Lease-route body limit in bytes; default 64 KiB. */
   leaseBodyMaxBytes?: number;
+  /** Body limit of admin/remove, admin/list and admin/events in bytes; default 64 KiB. */
+  adminBodyMaxBytes?: number;
+  /**
+   * Longest one store call may take before the request is answered 503 STORE_UNAVAILABLE;
+   * default 8000 ms (above the adapters' own timeouts, so theirs normally fire first).
+   */
+  storeTimeoutMs?: number;
+  /**
+   * How many proxies in front of the broker to trust for `X-Forwarded-For` when telling
+   * clients apart (the failed-auth limit); default 0: the socket's address, header ignored.
+   */
+  trustProxyHops?: number;
   /** Seals stored payload pieces (encryption at rest); default keeps them as they are. */
   payloadCipher?: PieceCipher;
   /**
    * Refuse an address with 429 RATE_LIMITED for the rest of a window once it sent this many
-   * wrong tokens in it; default off (behind a proxy every client shares one address).
+   * wrong tokens in it; default off here (`serve` turns it on: 30 per minute).
    */
   authFailureLimit?: AuthFailureLimit;
   /** Request and error log; default silent. */
@@ -63,11 +76,24 @@ export interface BrokerAppOptions {
  */
 export function createBrokerApp(options: BrokerAppOptions): Express {
   const logger = options.logger ?? pino({ level: 'silent' });
+  const prefix = options.endpointPrefix ?? DEFAULT_ENDPOINT_PREFIX;
+  const store = guardStore(options.store, {
+    timeoutMs: options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+    onError: (code) => metrics.storeError(code),
+  });
+  const metrics = new BrokerMetrics(store, [
+    ...ROUTE_RULES.map((rule) => prefix + rule.path),
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/openapi.json',
+  ]);
   const deps: BrokerDeps = {
-    store: options.store,
+    store,
     codec: new PayloadCodec(options.payloadCipher),
     leaseBounds: options.leaseBounds ?? DEFAULT_LEASE_BOUNDS,
     logger,
+    metrics,
   };
   const auth = new RoleAuthenticator(options.secrets);
   const limiter = options.authFailureLimit
@@ -76,25 +102,21 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
   const limits = {
     leaseBodyMaxBytes: options.leaseBodyMaxBytes ?? POLICY.leaseBodyMaxBytes,
     payloadMaxBytes: options.payloadMaxBytes ?? POLICY.payloadMaxBytes,
+    adminBodyMaxBytes: options.adminBodyMaxBytes ?? SMALL_ADMIN_BODY_MAX_BYTES,
   };
 
   const app = express();
   app.disable('x-powered-by');
   // Hashing every answer (a listed payload can be megabytes) buys nothing for POSTs.
   app.set('etag', false);
+  // Only with proxies configured does req.ip come from X-Forwarded-For (else anyone could
+  // pick their own address and dodge the failed-auth limit).
+  app.set('trust proxy', options.trustProxyHops ?? 0);
   app.use(requestLog(logger));
   app.use((_req, res, next) => {
     res.setHeader('cache-control', 'no-store');
     next();
   });
-  const prefix = options.endpointPrefix ?? DEFAULT_ENDPOINT_PREFIX;
-  const metrics = new BrokerMetrics(options.store, [
-    ...ROUTE_RULES.map((rule) => prefix + rule.path),
-    '/healthz',
-    '/readyz',
-    '/metrics',
-    '/openapi.json',
-  ]);
   app.use(metrics.middleware());
   // Express answers OPTIONS by itself in text/plain; the broker has no CORS, so it is
   // just a method no route serves.
@@ -105,7 +127,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
   let openApi: unknown;
   app.use(
     operationalRoutes({
-      store: options.store,
+      store,
       metrics,
       // Built on first use: most brokers are never asked for it.
       openApi: () => (openApi ??= brokerOpenApi(prefix)),

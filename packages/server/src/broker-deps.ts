@@ -1,6 +1,7 @@
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import type { Logger } from 'pino';
+import type { BrokerMetrics } from './metrics.js';
 import type { PayloadCodec } from './payload-codec.js';
 
 /** What the route handlers share. */
@@ -9,4 +10,5 @@ export interface BrokerDeps {
   codec: PayloadCodec;
   leaseBounds: LeaseBounds;
   logger: Logger;
+  metrics: BrokerMetrics;
 }

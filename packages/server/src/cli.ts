@@ -48,13 +48,25 @@ ${STORE_HELP}
   --redis-prefix P     Redis key prefix   [QA_BROKER_REDIS_PREFIX; default qa-broker]
   --endpoint-prefix P  Route prefix   [QA_BROKER_ENDPOINT_PREFIX; default /qa-credentials/v1]
   --payload-max-bytes N        admin/add body limit   [QA_BROKER_PAYLOAD_MAX_BYTES; default 67108864]
+  --lease-body-max-bytes N     acquire/heartbeat/release/payload-chunk body limit
+                       [QA_BROKER_LEASE_BODY_MAX_BYTES; default 65536]
+  --admin-body-max-bytes N     admin/remove, admin/list, admin/events body limit
+                       [QA_BROKER_ADMIN_BODY_MAX_BYTES; default 65536]
   --lease-ttl-min-ms N, --lease-ttl-max-ms N, --lease-ttl-default-ms N
                        [QA_BROKER_LEASE_TTL_MIN_MS, …_MAX_MS, …_DEFAULT_MS; default 30000, 7200000, 1200000]
   --heartbeat-interval-min-ms N, --heartbeat-interval-max-ms N, --heartbeat-interval-default-ms N
                        [QA_BROKER_HEARTBEAT_INTERVAL_MIN_MS, …; default 5000, 300000, 30000]
-  --auth-failure-limit N       Wrong tokens one client address may send per minute before it
-                       gets 429 for the rest of that minute; 0 = off (behind a proxy all
-                       clients share one address)   [QA_BROKER_AUTH_FAILURE_LIMIT; default 0]
+  --auth-failure-limit L       Wrong tokens one client address may send per window before
+                       it gets 429 RATE_LIMITED (with Retry-After) until the window ends:
+                       30/60s, 100/5m, 30 (per minute) or off   [QA_BROKER_AUTH_FAILURE_LIMIT; default 30/60s]
+  --trust-proxy N      Proxies in front of the broker whose X-Forwarded-For names the client
+                       address: 0/off, 1/on, or a count   [QA_BROKER_TRUST_PROXY; default off]
+  --headers-timeout-ms N       All request headers within   [QA_BROKER_HEADERS_TIMEOUT_MS; default 10000]
+  --request-timeout-ms N       Whole request within   [QA_BROKER_REQUEST_TIMEOUT_MS; default 30000]
+  --keep-alive-timeout-ms N    Idle keep-alive connections closed after
+                       [QA_BROKER_KEEP_ALIVE_TIMEOUT_MS; default 5000]
+  --store-timeout-ms N         One store call within, else 503 STORE_UNAVAILABLE with Retry-After
+                       [QA_BROKER_STORE_TIMEOUT_MS; default 8000]
   --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
   -h, --help           Show this help
 
@@ -108,6 +120,13 @@ const SERVE_OPTIONS = {
   'heartbeat-interval-default-ms': stringOption,
   'log-level': stringOption,
   'auth-failure-limit': stringOption,
+  'trust-proxy': stringOption,
+  'headers-timeout-ms': stringOption,
+  'request-timeout-ms': stringOption,
+  'keep-alive-timeout-ms': stringOption,
+  'lease-body-max-bytes': stringOption,
+  'admin-body-max-bytes': stringOption,
+  'store-timeout-ms': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,
   help: helpOption,

@@ -6,7 +6,9 @@ import type { AuthFailureLimit } from './auth-failure-limiter.js';
 import { ConfigError } from './config-error.js';
 import { EncryptionKeysError, parseEncryptionKeys } from './encryption/keyring.js';
 import type { EncryptionKey } from './encryption/keyring.js';
+import { DEFAULT_STORE_TIMEOUT_MS } from './guarded-store.js';
 import { isLoopbackHost } from './loopback.js';
+import { SMALL_ADMIN_BODY_MAX_BYTES } from './preflight.js';
 import { DEFAULT_STORE, parseStoreLocation, withNamespace } from './store-location.js';
 import type { StoreLocation } from './store-location.js';
 
@@ -19,8 +21,19 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
-/** The window `--auth-failure-limit` counts wrong tokens in. */
+/** The window `--auth-failure-limit` counts wrong tokens in when it names none. */
 export const AUTH_FAILURE_WINDOW_MS = 60_000;
+/** On by default: a client guessing secrets gets 429 long before it gets anywhere. */
+export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimit = {
+  maxFailures: 30,
+  windowMs: AUTH_FAILURE_WINDOW_MS,
+};
+/** Below Node's defaults (60 s headers, 300 s request): a slow client cannot hold a socket for long. */
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -38,8 +51,24 @@ export interface ServeFlags {
   'heartbeat-interval-default-ms'?: string;
   'log-level'?: string;
   'auth-failure-limit'?: string;
+  'trust-proxy'?: string;
+  'headers-timeout-ms'?: string;
+  'request-timeout-ms'?: string;
+  'keep-alive-timeout-ms'?: string;
+  'lease-body-max-bytes'?: string;
+  'admin-body-max-bytes'?: string;
+  'store-timeout-ms'?: string;
   schema?: string;
   'redis-prefix'?: string;
+}
+
+export interface HttpTimeouts {
+  /** Node's `server.headersTimeout`: all headers must arrive within it. */
+  headersTimeoutMs: number;
+  /** Node's `server.requestTimeout`: the whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** Node's `server.keepAliveTimeout`: an idle keep-alive connection is closed after it. */
+  keepAliveTimeoutMs: number;
 }
 
 export interface MigrateFlags {
@@ -61,9 +90,15 @@ export interface ServeConfig {
   endpointPrefix: string;
   leaseBounds: LeaseBounds;
   payloadMaxBytes: number;
+  leaseBodyMaxBytes: number;
+  adminBodyMaxBytes: number;
   logLevel: LogLevel;
   /** Absent = off. */
   authFailureLimit?: AuthFailureLimit;
+  /** Proxies trusted for X-Forwarded-For; 0 = the socket's address. */
+  trustProxyHops: number;
+  httpTimeouts: HttpTimeouts;
+  storeTimeoutMs: number;
   /** From QA_BROKER_ENCRYPTION_KEYS; the first seals, all open. Absent = stored unencrypted. */
   encryptionKeys?: EncryptionKey[];
 }
@@ -189,6 +224,69 @@ function roleSecrets(env: Env): RoleSecrets {
   };
 }
 
+const WINDOW_UNITS_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+
+/**
+ * `30/60s` (failures per window), `30` (per minute), or `off` / `0`. Absent: the default,
+ * 30 per minute.
+ */
+function authFailureLimitOf(found: Setting | undefined): AuthFailureLimit | undefined {
+  if (!found) return DEFAULT_AUTH_FAILURE_LIMIT;
+  const value = found.value.toLowerCase();
+  if (value === 'off' || value === '0') return undefined;
+  const match = /^(\d{1,7})(?:\/(\d{1,7})(ms|s|m))?$/.exec(value);
+  const maxFailures = Number(match?.[1]);
+  const windowMs = match?.[2]
+    ? Number(match[2]) * WINDOW_UNITS_MS[match[3] as keyof typeof WINDOW_UNITS_MS]
+    : AUTH_FAILURE_WINDOW_MS;
+  if (!match || maxFailures < 1 || windowMs < 1_000 || windowMs > 86_400_000) {
+    throw new ConfigError(
+      `${found.source} must be "off" or failures per window such as 30/60s (or 30 for per minute; window from 1s to 24h).`,
+    );
+  }
+  return { maxFailures, windowMs };
+}
+
+/** `off`/`false`/`no`/`0`, `on`/`true`/`yes` (one proxy), or a number of proxies. */
+function trustProxyOf(found: Setting | undefined): number {
+  if (!found) return 0;
+  const value = found.value.toLowerCase();
+  if (['off', 'false', 'no'].includes(value)) return 0;
+  if (['on', 'true', 'yes'].includes(value)) return 1;
+  return integer({ ...found, value }, 0, 10);
+}
+
+function httpTimeoutsOf(env: Env, flags: ServeFlags): HttpTimeouts {
+  const read = (flag: keyof ServeFlags, variable: string, fallback: number) => {
+    const found = setting(env, { name: flag, value: flags[flag] }, [variable]);
+    return found ? integer(found, 100, 3_600_000) : fallback;
+  };
+  const timeouts: HttpTimeouts = {
+    headersTimeoutMs: read(
+      'headers-timeout-ms',
+      'QA_BROKER_HEADERS_TIMEOUT_MS',
+      DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs,
+    ),
+    requestTimeoutMs: read(
+      'request-timeout-ms',
+      'QA_BROKER_REQUEST_TIMEOUT_MS',
+      DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: read(
+      'keep-alive-timeout-ms',
+      'QA_BROKER_KEEP_ALIVE_TIMEOUT_MS',
+      DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs,
+    ),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) {
+    throw new ConfigError(
+      `The headers timeout (${timeouts.headersTimeoutMs} ms) must not exceed the request timeout (${timeouts.requestTimeoutMs} ms): check QA_BROKER_HEADERS_TIMEOUT_MS and QA_BROKER_REQUEST_TIMEOUT_MS (or --headers-timeout-ms, --request-timeout-ms).`,
+    );
+  }
+  return timeouts;
+}
+
 const ENCRYPTION_KEYS_VARIABLE = 'QA_BROKER_ENCRYPTION_KEYS';
 
 /** Keys come from the environment only: a flag would show them in `ps`. */
@@ -220,12 +318,37 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const payloadMaxBytes = payloadSetting
     ? integer(payloadSetting, 1_024, 2 ** 30)
     : POLICY.payloadMaxBytes;
-  const limitSetting = setting(
-    env,
-    { name: 'auth-failure-limit', value: flags['auth-failure-limit'] },
-    ['QA_BROKER_AUTH_FAILURE_LIMIT'],
+  const bodyLimit = (flag: keyof ServeFlags, variable: string, fallback: number) => {
+    const found = setting(env, { name: flag, value: flags[flag] }, [variable]);
+    return found ? integer(found, 1_024, 2 ** 30) : fallback;
+  };
+  const leaseBodyMaxBytes = bodyLimit(
+    'lease-body-max-bytes',
+    'QA_BROKER_LEASE_BODY_MAX_BYTES',
+    POLICY.leaseBodyMaxBytes,
   );
-  const maxFailures = limitSetting ? integer(limitSetting, 0, 1_000_000) : 0;
+  const adminBodyMaxBytes = bodyLimit(
+    'admin-body-max-bytes',
+    'QA_BROKER_ADMIN_BODY_MAX_BYTES',
+    SMALL_ADMIN_BODY_MAX_BYTES,
+  );
+  const authFailureLimit = authFailureLimitOf(
+    setting(env, { name: 'auth-failure-limit', value: flags['auth-failure-limit'] }, [
+      'QA_BROKER_AUTH_FAILURE_LIMIT',
+    ]),
+  );
+  const trustProxyHops = trustProxyOf(
+    setting(env, { name: 'trust-proxy', value: flags['trust-proxy'] }, ['QA_BROKER_TRUST_PROXY']),
+  );
+  const httpTimeouts = httpTimeoutsOf(env, flags);
+  const storeTimeout = setting(
+    env,
+    { name: 'store-timeout-ms', value: flags['store-timeout-ms'] },
+    ['QA_BROKER_STORE_TIMEOUT_MS'],
+  );
+  const storeTimeoutMs = storeTimeout
+    ? integer(storeTimeout, 100, 600_000)
+    : DEFAULT_STORE_TIMEOUT_MS;
   const logSetting = setting(env, { name: 'log-level', value: flags['log-level'] }, [
     'QA_BROKER_LOG_LEVEL',
   ]);
@@ -262,10 +385,13 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       heartbeatIntervalMs: bounds(env, flags, 'heartbeatIntervalMs'),
     },
     payloadMaxBytes,
+    leaseBodyMaxBytes,
+    adminBodyMaxBytes,
     logLevel,
-    ...(maxFailures > 0
-      ? { authFailureLimit: { maxFailures, windowMs: AUTH_FAILURE_WINDOW_MS } }
-      : {}),
+    ...(authFailureLimit ? { authFailureLimit } : {}),
+    trustProxyHops,
+    httpTimeouts,
+    storeTimeoutMs,
     ...(keys ? { encryptionKeys: keys } : {}),
   };
 }

@@ -13,8 +13,16 @@ export { createBrokerLogger } from './logger.js';
 export type { TextSink } from './text-sink.js';
 export { startBroker } from './main.js';
 export type { RunningBroker } from './main.js';
-export { loadServeConfig, loadMigrateConfig, loadRotateKeysConfig } from './config.js';
-export type { ServeConfig, MigrateConfig, RotateKeysConfig, Env } from './config.js';
+export {
+  DEFAULT_AUTH_FAILURE_LIMIT,
+  DEFAULT_HTTP_TIMEOUTS,
+  loadMigrateConfig,
+  loadRotateKeysConfig,
+  loadServeConfig,
+} from './config.js';
+export type { Env, HttpTimeouts, MigrateConfig, RotateKeysConfig, ServeConfig } from './config.js';
+export { DEFAULT_STORE_TIMEOUT_MS, guardStore } from './guarded-store.js';
+export type { StoreGuardOptions } from './guarded-store.js';
 export { run } from './cli.js';
 export type { CliIo } from './cli.js';
 export {

@@ -5,6 +5,7 @@ import { POLICY } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import type { Logger } from 'pino';
 import { createBrokerApp } from './app.js';
+import { DEFAULT_HTTP_TIMEOUTS } from './config.js';
 import type { ServeConfig } from './config.js';
 import { describeError } from './describe-error.js';
 import { Keyring } from './encryption/keyring.js';
@@ -14,10 +15,10 @@ import { startRetentionSweep } from './retention-sweep.js';
 import { describeStoreLocation } from './store-location.js';
 import type { TextSink } from './text-sink.js';
 
-/** Below Node's defaults (60 s / 300 s): a slow client cannot hold a socket for long. */
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 30_000;
-export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** The default HTTP timeouts (configurable: see DEFAULT_HTTP_TIMEOUTS in config.ts). */
+export const HEADERS_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs;
+export const REQUEST_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs;
+export const KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs;
 /** How long shutdown waits for in-flight requests before cutting connections. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 const RETENTION_BATCH_SIZE = 1_000;
@@ -112,14 +113,18 @@ export async function startBroker(
       endpointPrefix: config.endpointPrefix,
       leaseBounds: config.leaseBounds,
       payloadMaxBytes: config.payloadMaxBytes,
+      leaseBodyMaxBytes: config.leaseBodyMaxBytes,
+      adminBodyMaxBytes: config.adminBodyMaxBytes,
+      storeTimeoutMs: config.storeTimeoutMs,
+      trustProxyHops: config.trustProxyHops,
       ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
       ...(keyring ? { payloadCipher: keyringCipher(keyring) } : {}),
       logger,
     });
     const server = createServer(app);
-    server.headersTimeout = HEADERS_TIMEOUT_MS;
-    server.requestTimeout = REQUEST_TIMEOUT_MS;
-    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    server.headersTimeout = config.httpTimeouts.headersTimeoutMs;
+    server.requestTimeout = config.httpTimeouts.requestTimeoutMs;
+    server.keepAliveTimeout = config.httpTimeouts.keepAliveTimeoutMs;
     const address = await listen(server, config.port, config.host);
     const url = urlOf(address);
     const stopSweep = startRetentionSweep(store, {

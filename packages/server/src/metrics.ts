@@ -3,45 +3,103 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
+ * Kinds get their own label value up to this many; past it they share `other`. Acquire
+ * takes any kind a CI token sends, so without a cap a caller could grow the series without
+ * bound.
+ */
+export const MAX_KIND_LABELS = 200;
+export const OTHER_KIND_LABEL = 'other';
+
+/**
  * Prometheus metrics of one app: its own registry (several apps in one process never
- * collide), request counts and latencies by route, and the pools as the store sees them
- * at scrape time.
+ * collide), requests by route and code, grants and exhausted answers by kind, store
+ * errors by code, and the pools as the store sees them at scrape time.
  */
 export class BrokerMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'status' | 'code'>;
-  readonly #latency: Histogram<'route'>;
+  readonly #latency: Histogram<'route' | 'code'>;
+  readonly #grants: Counter<'kind'>;
+  readonly #exhausted: Counter<'kind'>;
+  readonly #storeErrors: Counter<'code'>;
   readonly #knownRoutes: ReadonlySet<string>;
+  readonly #kindLabels = new Set<string>();
 
   constructor(store: CredentialStore, knownRoutes: Iterable<string>) {
     this.#knownRoutes = new Set(knownRoutes);
+    const registers = [this.registry];
     this.#requests = new Counter({
       name: 'qa_broker_http_requests_total',
       help: 'HTTP requests answered, by route, status and error code.',
       labelNames: ['route', 'status', 'code'],
-      registers: [this.registry],
+      registers,
     });
     this.#latency = new Histogram({
       name: 'qa_broker_http_request_duration_seconds',
-      help: 'Time from request to response, by route.',
-      labelNames: ['route'],
+      help: 'Time from request to response, by route and error code ("" = success).',
+      labelNames: ['route', 'code'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
+      registers,
+    });
+    this.#grants = new Counter({
+      name: 'qa_broker_grants_total',
+      help: `Leases granted, by kind (past ${MAX_KIND_LABELS} kinds: "${OTHER_KIND_LABEL}").`,
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#exhausted = new Counter({
+      name: 'qa_broker_pool_exhausted_total',
+      help: `Acquires answered POOL_EXHAUSTED, by kind (past ${MAX_KIND_LABELS} kinds: "${OTHER_KIND_LABEL}").`,
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#storeErrors = new Counter({
+      name: 'qa_broker_store_errors_total',
+      help: 'Failed store calls, by code (STORE_UNAVAILABLE includes timeouts).',
+      labelNames: ['code'],
+      registers,
     });
     new Gauge({
       name: 'qa_broker_pool_credentials',
       help: 'Credentials per kind and state (free, leased, disabled), read from the store at scrape.',
       labelNames: ['kind', 'state'],
-      registers: [this.registry],
+      registers,
       async collect() {
         this.reset();
-        for (const pool of await store.poolStats()) {
+        let pools;
+        try {
+          pools = await store.poolStats();
+        } catch {
+          // The scrape still answers with everything else; the guarded store counted
+          // the failure in qa_broker_store_errors_total.
+          return;
+        }
+        for (const pool of pools) {
           this.set({ kind: pool.kind, state: 'free' }, pool.free);
           this.set({ kind: pool.kind, state: 'leased' }, pool.leased);
           this.set({ kind: pool.kind, state: 'disabled' }, pool.disabled);
         }
       },
     });
+  }
+
+  #kindLabel(kind: string): string {
+    if (this.#kindLabels.has(kind)) return kind;
+    if (this.#kindLabels.size >= MAX_KIND_LABELS) return OTHER_KIND_LABEL;
+    this.#kindLabels.add(kind);
+    return kind;
+  }
+
+  grant(kind: string): void {
+    this.#grants.inc({ kind: this.#kindLabel(kind) });
+  }
+
+  exhausted(kind: string): void {
+    this.#exhausted.inc({ kind: this.#kindLabel(kind) });
+  }
+
+  storeError(code: string): void {
+    this.#storeErrors.inc({ code });
   }
 
   /** Counts every answered request; unknown paths share one label so cardinality stays bounded. */
@@ -51,13 +109,10 @@ export class BrokerMetrics {
       res.on('finish', () => {
         const path = req.originalUrl.split('?', 1)[0] ?? '';
         const route = this.#knownRoutes.has(path) ? path : 'unmatched';
-        const code: unknown = res.locals.errorCode;
-        this.#requests.inc({
-          route,
-          status: String(res.statusCode),
-          code: typeof code === 'string' ? code : '',
-        });
-        this.#latency.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+        const errorCode: unknown = res.locals.errorCode;
+        const code = typeof errorCode === 'string' ? errorCode : '';
+        this.#requests.inc({ route, status: String(res.statusCode), code });
+        this.#latency.observe({ route, code }, Number(process.hrtime.bigint() - started) / 1e9);
       });
       next();
     };

@@ -21,12 +21,14 @@ import { BrokerError } from './broker-error.js';
 import { RequestAbortedError, parseJsonBody, readRawBody } from './body-reader.js';
 import { sendError } from './error-response.js';
 
-/** Admin bodies other than admin/add are a few short fields. */
+/** Default limit of admin bodies other than admin/add: a few short fields. */
 export const SMALL_ADMIN_BODY_MAX_BYTES = 64 * 1024;
 
 export interface BodyLimits {
   leaseBodyMaxBytes: number;
   payloadMaxBytes: number;
+  /** admin/remove, admin/list, admin/events. */
+  adminBodyMaxBytes: number;
 }
 
 type Access = 'lease' | 'admin';
@@ -79,19 +81,19 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   {
     path: brokerContract.admin.remove.path,
     access: 'admin',
-    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminRemoveBodySchema),
   },
   {
     path: brokerContract.admin.list.path,
     access: 'admin',
-    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminListBodySchema),
   },
   {
     path: brokerContract.admin.events.path,
     access: 'admin',
-    limit: () => SMALL_ADMIN_BODY_MAX_BYTES,
+    limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminEventsBodySchema),
   },
 ];
@@ -112,7 +114,8 @@ function authenticate(
   limiter: AuthFailureLimiter | undefined,
   req: Request,
 ): ActorRole | undefined {
-  const address = req.socket.remoteAddress ?? 'unknown';
+  // req.ip is the socket's address unless the app trusts proxies (then X-Forwarded-For's).
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
   const waitMs = limiter?.blockedForMs(address);
   if (waitMs !== undefined) {
     throw new BrokerError('RATE_LIMITED', undefined, { retryAfterMs: waitMs });

@@ -50,6 +50,15 @@ describe('qa-broker-server CLI (in process)', () => {
       '--store',
       'QA_BROKER_SECRET_MAINTAINER',
       'QA_BROKER_LEASE_TTL_MIN_MS',
+      'QA_BROKER_ENCRYPTION_KEYS',
+      '--auth-failure-limit',
+      '--trust-proxy',
+      '--headers-timeout-ms',
+      '--request-timeout-ms',
+      '--keep-alive-timeout-ms',
+      '--lease-body-max-bytes',
+      '--admin-body-max-bytes',
+      '--store-timeout-ms',
     ]) {
       expect(serve.stdout.text).toContain(flag);
     }

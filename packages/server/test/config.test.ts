@@ -42,8 +42,58 @@ describe('loadServeConfig', () => {
       endpointPrefix: '/qa-credentials/v1',
       leaseBounds: DEFAULT_LEASE_BOUNDS,
       payloadMaxBytes: POLICY.payloadMaxBytes,
+      leaseBodyMaxBytes: 65_536,
+      adminBodyMaxBytes: 65_536,
       logLevel: 'info',
+      authFailureLimit: { maxFailures: 30, windowMs: 60_000 },
+      trustProxyHops: 0,
+      // All below Node's defaults (60 s headers, 300 s request).
+      httpTimeouts: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+      },
+      storeTimeoutMs: 8_000,
     });
+  });
+
+  it('takes every limit from a flag or its variable, and checks it', () => {
+    const config = loadServeConfig(
+      {
+        'headers-timeout-ms': '2000',
+        'lease-body-max-bytes': '4096',
+        'store-timeout-ms': '1500',
+        'trust-proxy': 'on',
+      },
+      {
+        ...secrets,
+        QA_BROKER_REQUEST_TIMEOUT_MS: '4000',
+        QA_BROKER_KEEP_ALIVE_TIMEOUT_MS: '1000',
+        QA_BROKER_ADMIN_BODY_MAX_BYTES: '2048',
+        QA_BROKER_HEADERS_TIMEOUT_MS: '9999',
+      },
+    );
+    expect(config).toMatchObject({
+      httpTimeouts: { headersTimeoutMs: 2_000, requestTimeoutMs: 4_000, keepAliveTimeoutMs: 1_000 },
+      leaseBodyMaxBytes: 4_096,
+      adminBodyMaxBytes: 2_048,
+      storeTimeoutMs: 1_500,
+      trustProxyHops: 1,
+    });
+    expect(loadServeConfig({}, { ...secrets, QA_BROKER_TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
+    expect(loadServeConfig({ 'trust-proxy': 'off' }, secrets).trustProxyHops).toBe(0);
+    expect(errorOf(() => loadServeConfig({ 'trust-proxy': 'maybe' }, secrets))).toContain(
+      '--trust-proxy',
+    );
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_HEADERS_TIMEOUT_MS: '40000' })),
+    ).toContain('must not exceed the request timeout');
+    expect(
+      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_STORE_TIMEOUT_MS: '5' })),
+    ).toContain('QA_BROKER_STORE_TIMEOUT_MS');
+    expect(errorOf(() => loadServeConfig({ 'lease-body-max-bytes': '10' }, secrets))).toContain(
+      '--lease-body-max-bytes',
+    );
   });
 
   it('takes flags over QA_BROKER_* over OpenClaw names, trimmed, blanks unset', () => {
@@ -78,23 +128,28 @@ describe('loadServeConfig', () => {
     );
   });
 
-  it('turns the failed-auth limit on only when asked', () => {
-    expect(loadServeConfig({}, secrets)).not.toHaveProperty('authFailureLimit');
-    expect(
-      loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: '0' }),
-    ).not.toHaveProperty('authFailureLimit');
-    expect(
-      loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: '20' }).authFailureLimit,
-    ).toEqual({
-      maxFailures: 20,
+  it('limits failed auth by default, configurable as failures per window or off', () => {
+    const limitOf = (value: string) =>
+      loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: value }).authFailureLimit;
+    expect(loadServeConfig({}, secrets).authFailureLimit).toEqual({
+      maxFailures: 30,
       windowMs: 60_000,
     });
+    expect(limitOf('off')).toBeUndefined();
+    expect(limitOf('OFF')).toBeUndefined();
+    expect(limitOf('0')).toBeUndefined();
+    expect(limitOf('20')).toEqual({ maxFailures: 20, windowMs: 60_000 });
+    expect(limitOf('30/60s')).toEqual({ maxFailures: 30, windowMs: 60_000 });
+    expect(limitOf('100/5m')).toEqual({ maxFailures: 100, windowMs: 300_000 });
+    expect(limitOf('10/1500ms')).toEqual({ maxFailures: 10, windowMs: 1_500 });
     expect(
       loadServeConfig({ 'auth-failure-limit': '5' }, secrets).authFailureLimit?.maxFailures,
     ).toBe(5);
-    expect(
-      errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: 'lots' })),
-    ).toContain('QA_BROKER_AUTH_FAILURE_LIMIT');
+    for (const bad of ['lots', '30/60', '30/0s', '0/60s', '30/2d', '-1']) {
+      expect(
+        errorOf(() => loadServeConfig({}, { ...secrets, QA_BROKER_AUTH_FAILURE_LIMIT: bad })),
+      ).toContain('QA_BROKER_AUTH_FAILURE_LIMIT');
+    }
   });
 
   it('reads lease bounds and the payload ceiling', () => {

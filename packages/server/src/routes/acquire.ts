@@ -11,7 +11,7 @@ import { chunkMarker } from '../payload-codec.js';
 export function acquireHandler(
   deps: BrokerDeps,
 ): AppRouteImplementation<typeof brokerContract.acquire> {
-  const { store, codec, leaseBounds, logger } = deps;
+  const { store, codec, leaseBounds, logger, metrics } = deps;
 
   /** The inline payload, or the chunk marker that sends the caller to payload-chunk. */
   async function payloadOf(lease: GrantedLease): Promise<Record<string, unknown>> {
@@ -37,9 +37,11 @@ export function acquireHandler(
       leaseTtlMs: ttl.value,
     });
     if (!result.ok) {
+      metrics.exhausted(body.kind);
       return fail(res, 'POOL_EXHAUSTED', `No available credential for kind "${body.kind}".`);
     }
     const { lease } = result;
+    metrics.grant(body.kind);
     let payload: Record<string, unknown>;
     try {
       payload = await payloadOf(lease);
