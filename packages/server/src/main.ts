@@ -16,6 +16,7 @@ import { describeStoreLocation } from './store-location.js';
 import type { TextSink } from './text-sink.js';
 
 /** The default HTTP timeouts (configurable: see DEFAULT_HTTP_TIMEOUTS in config.ts). */
+const CONNECTIONS_CHECK_MS = 1_000;
 export const HEADERS_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs;
 export const REQUEST_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs;
 export const KEEP_ALIVE_TIMEOUT_MS = DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs;
@@ -121,7 +122,9 @@ export async function startBroker(
       ...(keyring ? { payloadCipher: keyringCipher(keyring) } : {}),
       logger,
     });
-    const server = createServer(app);
+    // Node checks header/request deadlines only every connectionsCheckingInterval (30 s by
+    // default), so a slow client would hold its socket up to 30 s past its deadline.
+    const server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, app);
     server.headersTimeout = config.httpTimeouts.headersTimeoutMs;
     server.requestTimeout = config.httpTimeouts.requestTimeoutMs;
     server.keepAliveTimeout = config.httpTimeouts.keepAliveTimeoutMs;
