@@ -73,21 +73,38 @@ export class TcpProxy {
     }
   }
 
-  /** Forwards `from` → `to` under the mode in force when each chunk arrives, keeping order. */
+  /**
+   * Forwards `from` → `to` under the mode in force when each chunk arrives, keeping order:
+   * one FIFO per direction drained by a single timer. (A timer per chunk reorders bytes when
+   * the delay drops, since Node fires timers of different lengths in no promised order.)
+   */
   private pipe(from: Socket, to: Socket): { endAfterQueue(): void } {
+    const queue: { due: number; action: () => void }[] = [];
+    let timer: NodeJS.Timeout | undefined;
     let lastDue = 0;
-    const whenDue = (action: () => void) => {
-      const wait = lastDue - performance.now();
-      if (wait <= 0) action();
-      else setTimeout(action, wait);
+    const drain = () => {
+      timer = undefined;
+      for (let head = queue[0]; head; head = queue[0]) {
+        const wait = head.due - performance.now();
+        if (wait > 0) {
+          timer = setTimeout(drain, wait);
+          return;
+        }
+        queue.shift();
+        head.action();
+      }
+    };
+    const enqueue = (delayMs: number, action: () => void) => {
+      lastDue = Math.max(performance.now() + delayMs, lastDue);
+      queue.push({ due: lastDue, action });
+      if (!timer) drain();
     };
     from.on('data', (chunk: Buffer) => {
       const mode = this.mode;
       if (mode.type !== 'pass') return;
-      lastDue = Math.max(performance.now() + mode.delayMs, lastDue);
-      whenDue(() => !to.destroyed && to.write(chunk));
+      enqueue(mode.delayMs, () => !to.destroyed && to.write(chunk));
     });
-    return { endAfterQueue: () => whenDue(() => !to.destroyed && to.end()) };
+    return { endAfterQueue: () => enqueue(0, () => !to.destroyed && to.end()) };
   }
 
   private drop(pair: Pair): void {
