@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
         heartbeatRatePerS: options.heartbeatRatePerS,
         brokerLog: options.brokerLogPath,
         brokerLogLevel: 'info',
+        brokerNodeFlags: options.brokerNodeFlags,
       },
       versions,
       machine: {

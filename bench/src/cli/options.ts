@@ -23,6 +23,8 @@ export interface BenchOptions {
   brokerLogPath: string;
   /** When set, broker children run with --cpu-prof into this directory (profiling only). */
   brokerCpuProfDir?: string;
+  /** Extra Node flags for broker children (experiments such as heap sizing). */
+  brokerNodeFlags: string[];
 }
 
 /** bench/results/latest.json, wherever the bench is started from. */
@@ -56,6 +58,8 @@ Options:
   --broker-log PATH     where the broker child's pino logs go (default /dev/null)
   --broker-cpu-prof DIR run each broker child under --cpu-prof, profiles into DIR
                         (for finding where time goes; it slows the broker down)
+  --broker-node-flags="F…" extra Node flags for broker children, e.g.
+                        "--max-semi-space-size=8" (experiments; recorded in the JSON)
   --postgres-url URL    default $QA_BROKER_TEST_POSTGRES_URL or
                         postgres://postgres@127.0.0.1:5432/postgres
   --redis-url URL       default $QA_BROKER_TEST_REDIS_URL or redis://127.0.0.1:6379
@@ -128,6 +132,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         json: { type: 'string' },
         'broker-log': { type: 'string', default: '/dev/null' },
         'broker-cpu-prof': { type: 'string' },
+        'broker-node-flags': { type: 'string', default: '' },
         'postgres-url': { type: 'string' },
         'redis-url': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -178,6 +183,7 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         '--redis-url',
       ),
       brokerLogPath: values['broker-log'],
+      brokerNodeFlags: values['broker-node-flags'].split(' ').filter((flag) => flag !== ''),
       ...(values['broker-cpu-prof'] === undefined
         ? {}
         : { brokerCpuProfDir: resolve(env.INIT_CWD ?? process.cwd(), values['broker-cpu-prof']) }),

@@ -64,6 +64,8 @@ export interface PoolResults {
   heartbeat?: HeartbeatFigures;
   /** The broker child's memory after every load on this pool ran. */
   brokerMemory?: ChildMemory;
+  /** The same, right after it started listening (before any load). */
+  brokerIdleMemory?: ChildMemory;
 }
 
 export interface StoreResults {

@@ -190,8 +190,10 @@ export function renderReport(results: BenchResults, quick: boolean): string {
     const memoryRows = store.pools.map((pool) => [
       int(pool.pool),
       `${int(pool.populate.perS)}/s ${pool.populate.method}`,
+      mb(pool.brokerIdleMemory?.rssBytes),
       mb(pool.brokerMemory?.peakRssBytes),
       mb(pool.brokerMemory?.heapUsedBytes),
+      mb(pool.brokerMemory?.heapTotalBytes),
       mb(pool.brokerMemory?.externalBytes),
       pool.redisMemory === undefined ? '' : int(pool.redisMemory.bytesPerCredential),
       pool.redisMemory === undefined ? '' : int(pool.redisMemory.bytesPerCredentialWithEvents),
@@ -202,8 +204,10 @@ export function renderReport(results: BenchResults, quick: boolean): string {
           [
             'pool',
             'populate',
+            'broker idle RSS MB',
             'broker peak RSS MB',
             'heap used MB',
+            'heap total MB',
             'external MB',
             'redis B/cred',
             'B/cred incl. events',

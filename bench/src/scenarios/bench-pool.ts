@@ -114,17 +114,22 @@ async function benchPoolOnTarget(
     new URL('../child/broker-entry.ts', import.meta.url),
     brokerChildEnv({ target, secrets, logPath: options.brokerLogPath }),
     `broker ${kind}`,
-    options.brokerCpuProfDir === undefined
-      ? []
-      : [
-          '--cpu-prof',
-          '--cpu-prof-dir',
-          options.brokerCpuProfDir,
-          '--cpu-prof-name',
-          `broker-${kind}-${plan.pool}.cpuprofile`,
-        ],
+    [
+      ...options.brokerNodeFlags,
+      ...(options.brokerCpuProfDir === undefined
+        ? []
+        : [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            options.brokerCpuProfDir,
+            '--cpu-prof-name',
+            `broker-${kind}-${plan.pool}.cpuprofile`,
+          ]),
+    ],
   );
   try {
+    // Resident memory before any load: what the process costs just to be up.
+    const idleMemory = await child.memory();
     const results = await benchBroker(kind, child, secrets.ci, plan, options);
     const brokerMemory = await child.memory();
     return {
@@ -136,6 +141,7 @@ async function benchPoolOnTarget(
       ...results,
       ...(firstBroker === undefined ? {} : { firstBroker }),
       ...(brokerMemory === null ? {} : { brokerMemory }),
+      ...(idleMemory === null ? {} : { brokerIdleMemory: idleMemory }),
     };
   } finally {
     await child.stop();
