@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { LoopDelay } from '../measure/loop-delay.ts';
 
 export interface ChildMemory {
   /** Peak resident set size so far (VmHWM, from /proc). */
@@ -19,6 +20,8 @@ export interface ChildHandle {
   port: number;
   /** VmHWM/VmRSS from /proc (Linux) plus the child's heap breakdown; null without /proc. */
   memory(): Promise<ChildMemory | null>;
+  /** The child's event-loop delay since the previous call (null if it did not answer). */
+  loopDelay(): Promise<LoopDelay | null>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function spawnChild(
   if (pid === undefined) throw new Error(`${label}: could not start a child process.`);
 
   let onMemory: ((usage: NodeJS.MemoryUsage) => void) | undefined;
+  let onLoopDelay: ((delay: LoopDelay) => void) | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -56,8 +60,13 @@ export async function spawnChild(
     }, START_TIMEOUT_MS);
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
-        const parsed = JSON.parse(line) as { port?: unknown; memory?: NodeJS.MemoryUsage };
+        const parsed = JSON.parse(line) as {
+          port?: unknown;
+          memory?: NodeJS.MemoryUsage;
+          loopDelay?: LoopDelay;
+        };
         if (parsed.memory !== undefined) onMemory?.(parsed.memory);
+        if (parsed.loopDelay !== undefined) onLoopDelay?.(parsed.loopDelay);
         if (typeof parsed.port === 'number') {
           clearTimeout(timer);
           resolve(parsed.port);
@@ -95,6 +104,18 @@ export async function spawnChild(
         externalBytes: usage.external,
         arrayBuffersBytes: usage.arrayBuffers,
       };
+    },
+    loopDelay: async () => {
+      const delay = await new Promise<LoopDelay | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), 2_000);
+        onLoopDelay = (reported) => {
+          clearTimeout(timer);
+          resolve(reported);
+        };
+        child.stdin.write('loop-delay\n');
+      });
+      onLoopDelay = undefined;
+      return delay;
     },
     stop: async () => {
       child.stdin.end();

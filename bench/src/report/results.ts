@@ -1,5 +1,6 @@
 import type { ChildMemory } from '../child/spawn-child.ts';
 import type { Figure } from '../measure/stats.ts';
+import type { LoopDelay } from '../measure/loop-delay.ts';
 import type { PopulateResult } from '../stores/populate.ts';
 import type { RedisMemory } from '../stores/redis-memory.ts';
 import type { StoreKind } from '../stores/targets.ts';
@@ -47,6 +48,9 @@ export interface HeartbeatFigures {
   notSent: number;
   unanswered: number;
   firstError?: string;
+  /** Event-loop delay per run, in the broker child and in the load generator (this process). */
+  brokerLoopDelay: (LoopDelay | null)[];
+  generatorLoopDelay: LoopDelay[];
 }
 
 export interface PoolResults {

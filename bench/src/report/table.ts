@@ -182,6 +182,14 @@ export function renderReport(results: BenchResults, quick: boolean): string {
         hb.unanswered > 0 ? `${hb.unanswered} unanswered` : '',
       ].filter((text) => text !== '');
       if (problems.length > 0) out.push(`  note: ${problems.join(', ')}`);
+      const worst = (delays: ({ p99Ms: number; maxMs: number } | null)[]): string => {
+        const known = delays.filter((delay) => delay !== null);
+        if (known.length === 0) return '—';
+        return `p99 ${ms(Math.max(...known.map((d) => d.p99Ms)))}, max ${ms(Math.max(...known.map((d) => d.maxMs)))}`;
+      };
+      out.push(
+        `  event-loop delay (worst run): broker ${worst(hb.brokerLoopDelay)}; load generator ${worst(hb.generatorLoopDelay)}`,
+      );
       out.push('');
     }
 

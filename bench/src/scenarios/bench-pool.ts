@@ -6,6 +6,8 @@ import type { BenchOptions } from '../cli/options.ts';
 import { BrokerHttp } from '../http/broker-http.ts';
 import { makePool } from '../http/make-pool.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { LoopDelayMonitor } from '../measure/loop-delay.ts';
+import type { LoopDelay } from '../measure/loop-delay.ts';
 import { progress } from '../progress.ts';
 import type { CycleFigures, HeartbeatFigures, PoolResults } from '../report/results.ts';
 import { cleanupTarget } from '../stores/cleanup.ts';
@@ -191,7 +193,7 @@ async function benchBroker(
           .cyclesPerS.median;
       results.heartbeat = await measureHeartbeat(
         kind,
-        child.port,
+        child,
         ciSecret,
         broker,
         plan.pool,
@@ -229,7 +231,7 @@ async function measureCycles(
 
 async function measureHeartbeat(
   kind: StoreKind,
-  port: number,
+  child: ChildHandle,
   ciSecret: string,
   cycleBroker: BrokerHttp,
   poolSize: number,
@@ -238,7 +240,7 @@ async function measureHeartbeat(
 ): Promise<HeartbeatFigures> {
   const heldCount = Math.min(HELD_LEASES, Math.floor(poolSize / 2));
   const cycleRatePerS = Math.max(1, maxCyclesPerS / 2);
-  const heartbeatPool = makePool(port, 32);
+  const heartbeatPool = makePool(child.port, 32);
   const heartbeatBroker = new BrokerHttp(heartbeatPool, ciSecret);
   // Twice the cycle duration: p999 needs samples at a modest heartbeat rate.
   const durationMs = options.durationMs * 2;
@@ -247,16 +249,26 @@ async function measureHeartbeat(
   );
   const held = await holdLeases(heartbeatBroker, heldCount);
   try {
-    const runs = await repeat(options.runs, () =>
-      runHeartbeatLoad({
+    // Loop delays on both sides tell a stalled broker from a stalled generator.
+    const generatorLoop = new LoopDelayMonitor();
+    const brokerLoopDelay: (LoopDelay | null)[] = [];
+    const generatorLoopDelay: LoopDelay[] = [];
+    const runs = await repeat(options.runs, async () => {
+      await child.loopDelay();
+      generatorLoop.take();
+      const run = await runHeartbeatLoad({
         cycleBroker,
         heartbeatBroker,
         held,
         cycleRatePerS,
         heartbeatRatePerS: options.heartbeatRatePerS,
         durationMs,
-      }),
-    );
+      });
+      generatorLoopDelay.push(generatorLoop.take());
+      brokerLoopDelay.push(await child.loopDelay());
+      return run;
+    });
+    generatorLoop.stop();
     const firstError = runs
       .map((run) => run.cycles.firstError ?? run.heartbeats.firstError)
       .find((e) => e !== undefined);
@@ -274,6 +286,8 @@ async function measureHeartbeat(
         0,
       ),
       ...(firstError === undefined ? {} : { firstError }),
+      brokerLoopDelay,
+      generatorLoopDelay,
     };
     progress(
       `${kind} heartbeat: acquire p99 ${figures.acquire.p99Ms.median} ms, heartbeat p99 ${figures.heartbeat.p99Ms.median} ms` +
