@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BenchOptions } from '../cli/options.ts';
-import { newPgClient, newRedisClient } from '../stores/borrowed-deps.ts';
+import { newPgClient, newRedisClient } from '../stores/clients.ts';
 
 const WORKSPACE_PACKAGES = ['contract', 'store', 'store-postgres', 'store-redis', 'server'];
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { createKeyspace } from '@qa-broker/store-redis';
-import { newPgClient, newRedisClient } from './borrowed-deps.ts';
+import { newPgClient, newRedisClient } from './clients.ts';
 import type { StoreTarget } from './targets.ts';
 
 /** Removes everything a pool left behind: its schema, its keys or its data directory. */

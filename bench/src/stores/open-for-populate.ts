@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { CredentialStore } from '@qa-broker/store';
 import type { PgliteStoreOptions } from '@qa-broker/store-postgres';
-import { newPgClient, newPglite } from './borrowed-deps.ts';
+import { newPgClient, newPglite } from './clients.ts';
 import { bulkPopulate } from './bulk-populate.ts';
 import { openStore } from './open-store.ts';
 import type { StoreTarget } from './targets.ts';

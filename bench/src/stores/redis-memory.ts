@@ -1,7 +1,7 @@
 import { createKeyspace } from '@qa-broker/store-redis';
 import { BENCH_KIND } from '../http/broker-http.ts';
 import { forEachKeyBatch } from './cleanup.ts';
-import { newRedisClient } from './borrowed-deps.ts';
+import { newRedisClient } from './clients.ts';
 
 export interface RedisMemory {
   keys: number;
