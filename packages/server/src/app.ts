@@ -6,7 +6,6 @@ import {
 } from '@qa-broker/contract';
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
-import { initServer, createExpressEndpoints } from '@ts-rest/express';
 import express from 'express';
 import type { ErrorRequestHandler, Express } from 'express';
 import { pino } from 'pino';
@@ -20,7 +19,8 @@ import { BrokerError } from './broker-error.js';
 import { sendError, toBrokerError } from './error-response.js';
 import { PayloadCodec } from './payload-codec.js';
 import type { PieceCipher } from './payload-codec.js';
-import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES, preflightMiddleware } from './preflight.js';
+import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES, routeMiddleware } from './preflight.js';
+import { typedRoute } from './typed-route.js';
 import { DEFAULT_STORE_TIMEOUT_MS, guardStore } from './guarded-store.js';
 import { requestLog } from './request-log.js';
 import { acquireHandler } from './routes/acquire.js';
@@ -134,35 +134,28 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     }),
   );
 
+  // Each handler is typed against its contract route, but dispatched here rather than by
+  // ts-rest's express glue: that would parse every body with zod a second time after the
+  // preflight did, for the same result.
+  const routes = new Map(
+    [
+      typedRoute(brokerContract.acquire, acquireHandler(deps)),
+      typedRoute(brokerContract.heartbeat, heartbeatHandler(deps)),
+      typedRoute(brokerContract.release, releaseHandler(deps)),
+      typedRoute(brokerContract.payloadChunk, payloadChunkHandler(deps)),
+      typedRoute(brokerContract.admin.add, adminAddHandler(deps)),
+      typedRoute(brokerContract.admin.remove, adminRemoveHandler(deps)),
+      typedRoute(brokerContract.admin.list, adminListHandler(deps)),
+      typedRoute(brokerContract.admin.events, adminEventsHandler(deps)),
+    ].map((route) => [route.path, route]),
+  );
   // Paths are matched exactly: `/ACQUIRE` or `/acquire/` is not a broker route.
   const router = express.Router({ caseSensitive: true, strict: true });
-  for (const rule of ROUTE_RULES)
-    router.post(rule.path, preflightMiddleware(rule, auth, limiter, limits));
-
-  const s = initServer();
-  const implementation = s.router(brokerContract, {
-    acquire: acquireHandler(deps),
-    heartbeat: heartbeatHandler(deps),
-    release: releaseHandler(deps),
-    payloadChunk: payloadChunkHandler(deps),
-    admin: s.router(brokerContract.admin, {
-      add: adminAddHandler(deps),
-      remove: adminRemoveHandler(deps),
-      list: adminListHandler(deps),
-      events: adminEventsHandler(deps),
-    }),
-  });
-  createExpressEndpoints(brokerContract, implementation, router, {
-    logInitialization: false,
-    jsonQuery: false,
-    responseValidation: false,
-    // Never ts-rest's default body (a raw ZodError): our envelope only. The preflight
-    // already parsed the body, so this is a safety net.
-    requestValidationErrorHandler: (err, _req, res) => {
-      const issue = err.body?.issues[0];
-      sendError(res, new BrokerError('INVALID_BODY', issue?.message ?? 'Request body is invalid.'));
-    },
-  });
+  for (const rule of ROUTE_RULES) {
+    const route = routes.get(rule.path);
+    if (route === undefined) throw new Error(`No handler for broker route ${rule.path}.`);
+    router.post(rule.path, routeMiddleware(rule, route, auth, limiter, limits));
+  }
   app.use(prefix, router);
 
   app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));

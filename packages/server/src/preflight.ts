@@ -20,6 +20,7 @@ import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { BrokerError } from './broker-error.js';
 import { RequestAbortedError, parseJsonBody, readRawBody } from './body-reader.js';
 import { sendError } from './error-response.js';
+import type { TypedRoute } from './typed-route.js';
 
 /** Default limit of admin bodies other than admin/add: a few short fields. */
 export const SMALL_ADMIN_BODY_MAX_BYTES = 64 * 1024;
@@ -103,11 +104,6 @@ function unwrap<T>(result: BodyResult<T>): T {
   return result.value;
 }
 
-/**
- * Everything the spec checks before the route's own work, in its order: auth, JSON,
- * object, actorRole, token role = actorRole, fields. The parsed body replaces `req.body`,
- * so ts-rest's own validation afterwards always passes and never renders its own errors.
- */
 function authenticate(
   rule: RouteRule,
   auth: RoleAuthenticator,
@@ -132,13 +128,17 @@ function authenticate(
   }
 }
 
+/**
+ * Everything the spec checks before the route's own work, in its order: auth, JSON,
+ * object, actorRole, token role = actorRole, fields. Resolves to the parsed body.
+ */
 async function preflight(
   rule: RouteRule,
   auth: RoleAuthenticator,
   limiter: AuthFailureLimiter | undefined,
   limits: BodyLimits,
   req: Request,
-): Promise<void> {
+): Promise<unknown> {
   const tokenRole = authenticate(rule, auth, limiter, req);
 
   const json = parseJsonBody(await readRawBody(req, rule.limit(limits)));
@@ -149,18 +149,32 @@ async function preflight(
       throw new BrokerError('AUTH_ROLE_MISMATCH', roleMismatchMessage(tokenRole, actorRole));
     }
   }
-  req.body = unwrap(rule.parse(json));
+  return unwrap(rule.parse(json));
 }
 
-export function preflightMiddleware(
+/**
+ * One broker route end to end: the preflight, then the route's handler with the parsed
+ * body, then its answer as JSON. Preflight failures are answered here; a handler's
+ * failure goes to the app's error handler.
+ */
+export function routeMiddleware(
   rule: RouteRule,
+  route: TypedRoute,
   auth: RoleAuthenticator,
   limiter: AuthFailureLimiter | undefined,
   limits: BodyLimits,
 ): RequestHandler {
+  const answer = (req: Request, res: Response, next: NextFunction, body: unknown) => {
+    route.serve(body, req, res).then(
+      (result) => {
+        res.status(result.status).json(result.body);
+      },
+      (error: unknown) => next(error),
+    );
+  };
   return (req: Request, res: Response, next: NextFunction) => {
     preflight(rule, auth, limiter, limits, req).then(
-      () => next(),
+      (body) => answer(req, res, next, body),
       (error: unknown) => {
         if (error instanceof RequestAbortedError) return; // nobody is listening any more
         if (error instanceof BrokerError && error.code === 'PAYLOAD_TOO_LARGE') {
