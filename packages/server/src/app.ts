@@ -22,7 +22,7 @@ import type { PieceCipher } from './payload-codec.js';
 import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES, routeMiddleware } from './preflight.js';
 import { typedRoute } from './typed-route.js';
 import { DEFAULT_STORE_TIMEOUT_MS, guardStore } from './guarded-store.js';
-import { requestLog } from './request-log.js';
+import { observeRequests } from './request-log.js';
 import { acquireHandler } from './routes/acquire.js';
 import { adminAddHandler } from './routes/admin-add.js';
 import { adminEventsHandler } from './routes/admin-events.js';
@@ -112,12 +112,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
   // Only with proxies configured does req.ip come from X-Forwarded-For (else anyone could
   // pick their own address and dodge the failed-auth limit).
   app.set('trust proxy', options.trustProxyHops ?? 0);
-  app.use(requestLog(logger));
-  app.use((_req, res, next) => {
-    res.setHeader('cache-control', 'no-store');
-    next();
-  });
-  app.use(metrics.middleware());
+  app.use(observeRequests(logger, metrics));
   // Express answers OPTIONS by itself in text/plain; the broker has no CORS, so it is
   // just a method no route serves.
   app.use((req, res, next) => {

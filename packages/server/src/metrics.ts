@@ -1,5 +1,4 @@
 import type { CredentialStore } from '@qa-broker/store';
-import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -24,6 +23,13 @@ export class BrokerMetrics {
   readonly #storeErrors: Counter<'code'>;
   readonly #knownRoutes: ReadonlySet<string>;
   readonly #kindLabels = new Set<string>();
+  readonly #requestChildren = new Map<
+    string,
+    {
+      requests: Counter.Internal;
+      latency: Histogram.Internal<'route' | 'code'>;
+    }
+  >();
 
   constructor(store: CredentialStore, knownRoutes: Iterable<string>) {
     this.#knownRoutes = new Set(knownRoutes);
@@ -102,19 +108,23 @@ export class BrokerMetrics {
     this.#storeErrors.inc({ code });
   }
 
-  /** Counts every answered request; unknown paths share one label so cardinality stays bounded. */
-  middleware(): RequestHandler {
-    return (req, res, next) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        const path = req.originalUrl.split('?', 1)[0] ?? '';
-        const route = this.#knownRoutes.has(path) ? path : 'unmatched';
-        const errorCode: unknown = res.locals.errorCode;
-        const code = typeof errorCode === 'string' ? errorCode : '';
-        this.#requests.inc({ route, status: String(res.statusCode), code });
-        this.#latency.observe({ route, code }, Number(process.hrtime.bigint() - started) / 1e9);
-      });
-      next();
-    };
+  /**
+   * Counts one answered request. `path` is the full path without the query; unknown paths
+   * share one label so cardinality stays bounded. Label children are made once per label
+   * set (routes, statuses and codes are all finite) instead of hashing labels per request.
+   */
+  observeRequest(path: string, status: number, code: string, seconds: number): void {
+    const route = this.#knownRoutes.has(path) ? path : 'unmatched';
+    const key = `${route} ${status} ${code}`;
+    let children = this.#requestChildren.get(key);
+    if (children === undefined) {
+      children = {
+        requests: this.#requests.labels(route, String(status), code),
+        latency: this.#latency.labels(route, code),
+      };
+      this.#requestChildren.set(key, children);
+    }
+    children.requests.inc();
+    children.latency.observe(seconds);
   }
 }
