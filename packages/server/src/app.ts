@@ -1,9 +1,4 @@
-import {
-  DEFAULT_ENDPOINT_PREFIX,
-  DEFAULT_LEASE_BOUNDS,
-  POLICY,
-  brokerContract,
-} from '@qa-broker/contract';
+import { DEFAULT_ENDPOINT_PREFIX, DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import express from 'express';
@@ -19,18 +14,10 @@ import { BrokerError } from './broker-error.js';
 import { sendError, toBrokerError } from './error-response.js';
 import { PayloadCodec } from './payload-codec.js';
 import type { PieceCipher } from './payload-codec.js';
-import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES, routeMiddleware } from './preflight.js';
-import { typedRoute } from './typed-route.js';
+import { ROUTE_RULES, SMALL_ADMIN_BODY_MAX_BYTES } from './preflight.js';
+import { brokerRoutes } from './broker-routes.js';
 import { DEFAULT_STORE_TIMEOUT_MS, guardStore } from './guarded-store.js';
 import { observeRequests } from './request-log.js';
-import { acquireHandler } from './routes/acquire.js';
-import { adminAddHandler } from './routes/admin-add.js';
-import { adminEventsHandler } from './routes/admin-events.js';
-import { adminListHandler } from './routes/admin-list.js';
-import { adminRemoveHandler } from './routes/admin-remove.js';
-import { heartbeatHandler } from './routes/heartbeat.js';
-import { payloadChunkHandler } from './routes/payload-chunk.js';
-import { releaseHandler } from './routes/release.js';
 import { describeError } from './describe-error.js';
 import { operationalRoutes } from './operational-routes.js';
 import { BrokerMetrics } from './metrics.js';
@@ -113,6 +100,9 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
   // pick their own address and dodge the failed-auth limit).
   app.set('trust proxy', options.trustProxyHops ?? 0);
   app.use(observeRequests(logger, metrics));
+  // The v1 routes only take POST, which none of the middleware below serves, so they come
+  // first: the hot path skips the operational routes' matching.
+  app.use(prefix, brokerRoutes(deps, auth, limiter, limits));
   // Express answers OPTIONS by itself in text/plain; the broker has no CORS, so it is
   // just a method no route serves.
   app.use((req, res, next) => {
@@ -128,30 +118,6 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
       openApi: () => (openApi ??= brokerOpenApi(prefix)),
     }),
   );
-
-  // Each handler is typed against its contract route, but dispatched here rather than by
-  // ts-rest's express glue: that would parse every body with zod a second time after the
-  // preflight did, for the same result.
-  const routes = new Map(
-    [
-      typedRoute(brokerContract.acquire, acquireHandler(deps)),
-      typedRoute(brokerContract.heartbeat, heartbeatHandler(deps)),
-      typedRoute(brokerContract.release, releaseHandler(deps)),
-      typedRoute(brokerContract.payloadChunk, payloadChunkHandler(deps)),
-      typedRoute(brokerContract.admin.add, adminAddHandler(deps)),
-      typedRoute(brokerContract.admin.remove, adminRemoveHandler(deps)),
-      typedRoute(brokerContract.admin.list, adminListHandler(deps)),
-      typedRoute(brokerContract.admin.events, adminEventsHandler(deps)),
-    ].map((route) => [route.path, route]),
-  );
-  // Paths are matched exactly: `/ACQUIRE` or `/acquire/` is not a broker route.
-  const router = express.Router({ caseSensitive: true, strict: true });
-  for (const rule of ROUTE_RULES) {
-    const route = routes.get(rule.path);
-    if (route === undefined) throw new Error(`No handler for broker route ${rule.path}.`);
-    router.post(rule.path, routeMiddleware(rule, route, auth, limiter, limits));
-  }
-  app.use(prefix, router);
 
   app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));
   const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
