@@ -36,6 +36,8 @@ function numberOfKeys(name, source) {
  *   {callTag, redisNowMs, "DEADLINE_PASSED"}   Redis TIME is past the deadline: the caller
  *                                               has given up, nothing was run or changed
  *   {callTag, redisNowMs, "RAN", reply}         the script ran and answered `reply`
+ * Scripts take their lease time from `qa_store_now(ARGV[i])`: the explicit nowMs a test
+ * passed, else the same TIME, so a script never reads the clock twice.
  * redisNowMs is the real TIME, even when a test passes an explicit "now": the deadline is
  * about elapsed time, not lease time. The wrapper in src/scripts.ts checks the tag (a
  * reply that belongs to another call is caught, not read as this one's answer) and keeps
@@ -49,6 +51,11 @@ local qa_time = redis.call('TIME')
 local qa_redis_now = tonumber(qa_time[1]) * 1000 + math.floor(tonumber(qa_time[2]) / 1000)
 if qa_deadline ~= '' and qa_redis_now > tonumber(qa_deadline) then
   return {qa_call_tag, qa_redis_now, 'DEADLINE_PASSED'}
+end
+-- Lease time for the script: a test's explicit nowMs, else the TIME read above.
+local function qa_store_now(explicit)
+  if explicit ~= '' then return tonumber(explicit) end
+  return qa_redis_now
 end
 local qa_reply = (function()
 ${lua}

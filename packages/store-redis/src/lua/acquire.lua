@@ -22,13 +22,7 @@ Returns
       inlinePiece only when pieceCount == 1
   {"POOL_EXHAUSTED"}
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 
 -- An event is one member of the log zset (all scores 0), "<occurredAtMs>:<seq>:<json>"
 -- with both numbers zero-padded to 16 digits, so lexicographic order is time order even

@@ -10,13 +10,7 @@ ARGV[2..] field, value, field, value, ... of the event (strings; never a payload
 
 Returns occurredAtMs (integer).
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 local event = {}
 for n = 2, #ARGV - 1, 2 do event[ARGV[n]] = ARGV[n + 1] end
 local seq = redis.call('INCR', KEYS[2])

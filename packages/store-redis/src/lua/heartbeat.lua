@@ -17,13 +17,7 @@ Returns
   {"ABSENT"}               no such credential under this kind (caller tells not-found from kind mismatch)
   {"CREDENTIAL_DISABLED"} | {"LEASE_NOT_FOUND"} | {"LEASE_NOT_OWNER"} | {"LEASE_EXPIRED"}
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 
 local id = ARGV[2]
 local raw = redis.call('HGET', KEYS[1], id)

@@ -10,13 +10,7 @@ ARGV[1]  now in integer ms, or "" to use the Redis TIME
 Returns {free, leased, disabled}: free counts expired leases not yet reclaimed; leased
 counts leases with expiresAtMs > now.
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 local expired = redis.call('ZCOUNT', KEYS[2], '-inf', now)
 local leased = redis.call('ZCOUNT', KEYS[2], '(' .. string.format('%d', now), '+inf')
 return {redis.call('ZCARD', KEYS[1]) + expired, leased, redis.call('ZCARD', KEYS[3])}

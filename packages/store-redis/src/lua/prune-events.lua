@@ -11,13 +11,7 @@ ARGV[3]  most events to delete in this call (count)
 
 Returns the number of events deleted (integer).
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 local cutoff = now - tonumber(ARGV[2])
 local batch = tonumber(ARGV[3])
 if cutoff <= 0 or batch < 1 then return 0 end

@@ -18,13 +18,7 @@ Returns
   {"CREDENTIAL_DISABLED"} | {"LEASE_NOT_FOUND"} | {"LEASE_NOT_OWNER"} | {"AUTH_ROLE_MISMATCH"}
   | {"PAYLOAD_NOT_CHUNKED"} | {"INVALID_CHUNK_INDEX"}
 ]]
-local now
-if ARGV[1] ~= '' then
-  now = tonumber(ARGV[1])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+local now = qa_store_now(ARGV[1])
 
 local id = ARGV[2]
 local raw = redis.call('HGET', KEYS[1], id)
