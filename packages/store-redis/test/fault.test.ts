@@ -2,10 +2,9 @@ import type { AcquireResult } from '@qa-broker/store';
 import { isStoreError } from '@qa-broker/store';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRedisStore } from '../src/open-redis-store.js';
 import type { RedisStore } from '../src/redis-store.js';
-import { TcpProxy } from './support/tcp-proxy.js';
-import { TEST_REDIS_URL, openIsolatedStore } from './support/test-redis.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { openProxiedStores } from './support/proxied-stores.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 /** What "within the bounded timeout" allows on a loaded 2-core machine. */
@@ -17,35 +16,19 @@ let proxy: TcpProxy;
 let proxied: RedisStore;
 /** The same keys through a direct connection: the ground truth. */
 let direct: RedisStore;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 let token = 0;
 
 beforeEach(async () => {
-  const isolated = await openIsolatedStore();
-  direct = isolated.store;
-  cleanup = isolated.cleanup;
-  proxy = await TcpProxy.start(new URL(TEST_REDIS_URL));
-  proxied = await openRedisStore({
-    url: proxy.url,
-    prefix: isolated.prefix,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    connectTimeoutMs: COMMAND_TIMEOUT_MS,
-  });
-  for (let i = 0; i < 10; i++) {
-    await direct.addCredential({
-      credentialId: `cred-${i}`,
-      kind: KIND,
-      payload: { pieces: ['{"fake":"x"}'], byteLength: 12 },
-      status: 'active',
-      actorId: 'fake-admin',
-    });
-  }
+  ({ proxy, proxied, direct, close } = await openProxiedStores({
+    kind: KIND,
+    credentialIds: Array.from({ length: 10 }, (_, i) => `cred-${i}`),
+    proxied: { commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: COMMAND_TIMEOUT_MS },
+  }));
 });
 
 afterEach(async () => {
-  await proxied.close();
-  await proxy.close();
-  await cleanup();
+  await close();
 });
 
 function acquireThroughProxy(): Promise<AcquireResult> {

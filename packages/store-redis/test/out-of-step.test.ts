@@ -1,10 +1,9 @@
 import { isStoreError } from '@qa-broker/store';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRedisStore } from '../src/open-redis-store.js';
 import type { RedisStore } from '../src/redis-store.js';
-import { TcpProxy } from './support/tcp-proxy.js';
-import { TEST_REDIS_URL, openIsolatedStore } from './support/test-redis.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { openProxiedStores } from './support/proxied-stores.js';
 
 /**
  * A connection whose replies are out of step with its commands (the fault harness saw a
@@ -18,30 +17,19 @@ const TTL = 600_000;
 
 let proxy: TcpProxy;
 let proxied: RedisStore;
+/** The same keys through a direct connection: the ground truth. */
 let direct: RedisStore;
-let cleanup: () => Promise<void>;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  const isolated = await openIsolatedStore();
-  direct = isolated.store;
-  cleanup = isolated.cleanup;
-  proxy = await TcpProxy.start(new URL(TEST_REDIS_URL));
-  proxied = await openRedisStore({ url: proxy.url, prefix: isolated.prefix });
-  for (const credentialId of ['cred-1', 'cred-2', 'cred-3']) {
-    await direct.addCredential({
-      credentialId,
-      kind: KIND,
-      payload: { pieces: ['{"fake":"x"}'], byteLength: 12 },
-      status: 'active',
-      actorId: 'fake-admin',
-    });
-  }
+  ({ proxy, proxied, direct, close } = await openProxiedStores({
+    kind: KIND,
+    credentialIds: ['cred-1', 'cred-2', 'cred-3'],
+  }));
 });
 
 afterEach(async () => {
-  await proxied.close();
-  await proxy.close();
-  await cleanup();
+  await close();
 });
 
 function acquire(store: RedisStore, ownerId: string) {
