@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   },
   PAYLOAD_NOT_CHUNKED: { status: 409, message: 'Credential payload is not chunked.' },
   POOL_EXHAUSTED: { status: 409, message: 'No available credential for this kind.' },
+  TICKET_CONFLICT: {
+    status: 409,
+    message: 'This wait ticket belongs to another owner or role: pick a new random ticket.',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     message: 'Request body is too large: send a smaller body or raise the server limit.',
@@ -50,6 +54,10 @@ export const ERROR_CODES = {
     status: 500,
     message:
       'Stored credential payload cannot be read (wrong encryption key or tampered data): re-add the credential.',
+  },
+  QUEUE_FULL: {
+    status: 503,
+    message: 'The wait queue of this kind is full: retry shortly.',
   },
   STORE_UNAVAILABLE: {
     status: 503,

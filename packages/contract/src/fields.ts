@@ -111,3 +111,34 @@ export function bodyObject<T extends z.ZodRawShape>(shape: T) {
   const message = 'Request body must be a JSON object.';
   return z.object(shape, { required_error: message, invalid_type_error: message });
 }
+
+/** An optional integer within [min, max]; absent or null is omitted. */
+export function optionalIntegerInRange(key: string, min: number, max: number) {
+  const message = `Expected "${key}" to be an integer between ${min} and ${max}.`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .min(min, message)
+    .max(max, message)
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+/** An optional integer of any sign (range checks come later, with their own code). */
+export function optionalInteger(key: string) {
+  const message = `Expected "${key}" to be an integer.`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+/** An optional nested object (absent or null is omitted), checked key by key in order. */
+export function optionalObject<T extends z.ZodRawShape>(key: string, shape: T) {
+  const message = `Expected "${key}" to be an object.`;
+  return z
+    .object(shape, { invalid_type_error: message })
+    .nullish()
+    .transform((value) => value ?? undefined);
+}

@@ -14,6 +14,31 @@ export const POLICY = {
   leaseBodyMaxBytes: 64 * 1024,
 } as const;
 
+/** The wait queue's numbers (spec/broker-additions.md, section 1). */
+export const WAIT_POLICY = {
+  /** How long one acquire request with `wait` may stay open. */
+  maxWaitMs: { default: 10_000, min: 0, max: 30_000 },
+  priority: { default: 0, min: -100, max: 100 },
+  ticketLength: { min: 16, max: 128 },
+  /** A ticket stays queued this long after its request ends, so a prompt re-ask keeps its place. */
+  ticketGraceMs: 5_000,
+  /** Live ticket waiters one kind may hold before new tickets get QUEUE_FULL. */
+  queueMax: 10_000,
+  queueFullRetryAfterMs: 1_000,
+  /** A broker re-reads its own waiters at least this often while it holds any. */
+  reconcileIntervalMs: 500,
+  /** Queue entries one store step examines at most. */
+  scanLimit: 100,
+  queueListLimit: { default: 100, min: 1, max: 500 },
+  /** How soon an old (polling) client near the head should poll again, by position. */
+  pollRetryAfterMs(position: number): number {
+    if (position <= 1) return 250;
+    if (position === 2) return 500;
+    if (position <= 5) return 1_000;
+    return POLICY.poolExhaustedRetryAfterMs;
+  },
+} as const;
+
 export interface LeaseBounds {
   leaseTtlMs: { default: number; min: number; max: number };
   heartbeatIntervalMs: { default: number; min: number; max: number };

@@ -6,13 +6,16 @@ import {
   bodyObject,
   jsonObject,
   optionalBoolean,
+  optionalInteger,
+  optionalIntegerInRange,
   optionalNonNegativeInteger,
+  optionalObject,
   optionalOneOf,
   optionalPositiveInteger,
   optionalString,
   requiredString,
 } from './fields.js';
-import { ACTOR_ROLES, CREDENTIAL_STATUSES, MAX_LENGTHS } from './policy.js';
+import { ACTOR_ROLES, CREDENTIAL_STATUSES, MAX_LENGTHS, WAIT_POLICY } from './policy.js';
 
 // ---- Requests. Keys are in the order the spec checks them: the first failing key wins.
 
@@ -24,12 +27,35 @@ const leaseToken = requiredString('leaseToken', MAX_LENGTHS.leaseToken);
 /** The part of a lease-route body checked before the token's role is compared. */
 export const LeaseActorSchema = bodyObject({ actorRole: ActorRoleSchema });
 
+const { ticketLength } = WAIT_POLICY;
+const TICKET_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{${ticketLength.min},${ticketLength.max}}$`);
+const ticketMessage = `Expected "wait.ticket" to be ${ticketLength.min}–${ticketLength.max} characters of A–Z, a–z, 0–9, ".", "_", ":" or "-" (a random UUID fits).`;
+
+/** acquire's `wait`: queue for the kind under a client-chosen ticket (broker-additions §1). */
+export const WaitSchema = optionalObject('wait', {
+  ticket: z
+    .string({ required_error: ticketMessage, invalid_type_error: ticketMessage })
+    .regex(TICKET_PATTERN, ticketMessage),
+  maxWaitMs: optionalIntegerInRange(
+    'wait.maxWaitMs',
+    WAIT_POLICY.maxWaitMs.min,
+    WAIT_POLICY.maxWaitMs.max,
+  ),
+  priority: optionalIntegerInRange(
+    'wait.priority',
+    WAIT_POLICY.priority.min,
+    WAIT_POLICY.priority.max,
+  ),
+});
+export type WaitRequest = NonNullable<z.infer<typeof WaitSchema>>;
+
 export const AcquireBodySchema = bodyObject({
   actorRole: ActorRoleSchema,
   kind,
   ownerId,
   leaseTtlMs: optionalPositiveInteger('leaseTtlMs'),
   heartbeatIntervalMs: optionalPositiveInteger('heartbeatIntervalMs'),
+  wait: WaitSchema,
 });
 export type AcquireBody = z.infer<typeof AcquireBodySchema>;
 
@@ -128,6 +154,13 @@ export const AdminEventsBodySchema = bodyObject({
 });
 export type AdminEventsBody = z.infer<typeof AdminEventsBodySchema>;
 
+/** admin/queue: each kind's waiters in queue order (tickets only as fingerprints). */
+export const AdminQueueBodySchema = bodyObject({
+  kind: optionalString('kind', MAX_LENGTHS.kind),
+  limit: optionalInteger('limit'),
+});
+export type AdminQueueBody = z.infer<typeof AdminQueueBodySchema>;
+
 // ---- Responses.
 
 export const ErrorBodySchema = z.object({
@@ -135,6 +168,12 @@ export const ErrorBodySchema = z.object({
   code: z.string().refine((code): code is ErrorCode => isErrorCode(code)),
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** POOL_EXHAUSTED for a queued request: still waiting, re-ask with the same ticket. */
+  waiting: z.boolean().optional(),
+  ticket: z.string().optional(),
+  /** 1 = next in line. */
+  position: z.number().int().positive().optional(),
+  queueLength: z.number().int().nonnegative().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
@@ -149,6 +188,10 @@ export const AcquireOkSchema = z.object({
   heartbeatIntervalMs: z.number().int(),
   expiresAtMs: z.number().int(),
   fencingToken: z.number().int().positive(),
+  /** With `wait` only: the ticket this lease was granted to. */
+  ticket: z.string().optional(),
+  /** With `wait` only: from the ticket's first request to the grant, on the store's clock. */
+  waitedMs: z.number().int().nonnegative().optional(),
 });
 export type AcquireOk = z.infer<typeof AcquireOkSchema>;
 
@@ -243,3 +286,24 @@ export const AdminEventsOkSchema = z.object({
   /** Pass back as `cursor` for the next page; absent on the last page. */
   nextCursor: z.string().optional(),
 });
+
+export const WAITER_MODES = ['parked', 'polling', 'reserved'] as const;
+export type WaiterMode = (typeof WAITER_MODES)[number];
+
+export const QueueWaiterSchema = z.object({
+  position: z.number().int().positive(),
+  /** `sha256:` + the first 16 hex digits of SHA-256(ticket); never the ticket. */
+  ticketFingerprint: z.string(),
+  ownerId: z.string(),
+  actorRole: z.enum(ACTOR_ROLES),
+  priority: z.number().int(),
+  waitedMs: z.number().int().nonnegative(),
+  mode: z.enum(WAITER_MODES),
+});
+export type QueueWaiter = z.infer<typeof QueueWaiterSchema>;
+
+export const AdminQueueOkSchema = z.object({
+  status: z.literal('ok'),
+  queues: z.array(z.object({ kind: z.string(), waiters: z.array(QueueWaiterSchema) })),
+});
+export type AdminQueueOk = z.infer<typeof AdminQueueOkSchema>;

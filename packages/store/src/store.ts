@@ -2,6 +2,7 @@ import type {
   AcquireInput,
   AcquireResult,
   AddCredentialInput,
+  CancelWaitInput,
   CredentialRecord,
   DisableInput,
   DisableResult,
@@ -9,16 +10,21 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindQueue,
   ListFilter,
   PoolStats,
   PruneInput,
   PruneResult,
+  QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
   ReleaseInput,
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  TickWaitersInput,
+  TickWaitersResult,
+  WakeupSubscription,
 } from './types.js';
 
 /**
@@ -28,8 +34,33 @@ import type {
  * itself throw a `StoreError`; domain outcomes are results, never throws.
  */
 export interface CredentialStore {
-  /** Leases the least recently leased free credential of the kind (ties: creation order). */
+  /**
+   * Leases the least recently leased free credential of the kind (ties: creation order),
+   * unless the kind's wait queue comes first: then the caller queues (see `TicketWait`).
+   * Every step that frees a credential (release, expiry, add, a lapsed pickup) grants it
+   * to the head waiter in the same atomic step and wakes that waiter's broker.
+   */
   acquire(input: AcquireInput): Promise<AcquireResult>;
+  /**
+   * Renews the deadlines of a broker's open tickets, reclaims expired leases and lapsed
+   * pickups of the kind (handing them on), and says which of the tickets hold a grant.
+   */
+  tickWaiters(input: TickWaitersInput): Promise<TickWaitersResult>;
+  /**
+   * The request of a ticket is gone: a grant it holds but never picked up is handed on at
+   * once. A ticket still waiting keeps its place until its deadline lapses.
+   */
+  cancelWait(input: CancelWaitInput): Promise<void>;
+  /**
+   * Calls `onWake` with the ticketIds granted to waiters of `brokerId`, as soon as the store
+   * learns of them. Lossy by design: brokers also tick.
+   */
+  subscribeWakeups(
+    brokerId: string,
+    onWake: (ticketIds: string[]) => void,
+  ): Promise<WakeupSubscription>;
+  /** Each kind's queue (or one kind's), live waiters only, in order. */
+  listQueues(filter: QueueListFilter): Promise<KindQueue[]>;
   heartbeat(input: HeartbeatInput): Promise<HeartbeatResult>;
   release(input: ReleaseInput): Promise<ReleaseResult>;
   /** Checks the lease and reads one stored piece in one step. */

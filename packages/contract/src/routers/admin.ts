@@ -8,6 +8,8 @@ import {
   AdminListOkSchema,
   AdminRemoveBodySchema,
   AdminRemoveOkSchema,
+  AdminQueueBodySchema,
+  AdminQueueOkSchema,
 } from '../schemas.js';
 import { errorResponses } from './common.js';
 
@@ -43,6 +45,14 @@ export const adminRouter = c.router(
       responses: { 200: AdminEventsOkSchema },
       summary:
         'List lease and admin events, oldest first, filtered and paged; never a payload or token (maintainer).',
+    },
+    queue: {
+      method: 'POST',
+      path: '/admin/queue',
+      body: AdminQueueBodySchema,
+      responses: { 200: AdminQueueOkSchema },
+      summary:
+        "Each kind's wait queue in order: ticket fingerprints, owners, priorities, waited time (maintainer).",
     },
   },
   { commonResponses: errorResponses, strictStatusCodes: true },
