@@ -60,6 +60,20 @@ export const MAX_LENGTHS = {
   credentialId: 128,
   leaseToken: 128,
   note: 1_000,
+  reason: 1_000,
+} as const;
+
+/** Credential health and per-kind policy (spec/broker-additions.md §2, §3). */
+export const HEALTH_POLICY = {
+  /** Consecutive broken reports that quarantine a credential when the kind sets none. */
+  quarantineAfterBrokenDefault: 1,
+  /** The smallest value each policy field takes. */
+  policy: {
+    maxHoldMs: 30_000,
+    maxLeasesPerRole: 0,
+    maxLeasesPerOwner: 1,
+    quarantineAfterBroken: 1,
+  },
 } as const;
 
 export const ACTOR_ROLES = ['ci', 'maintainer'] as const;
