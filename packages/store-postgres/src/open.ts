@@ -61,7 +61,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
-  let hub: WakeupHub | undefined;
+  // The listener hands notifications to the hub, which is made with the listener.
+  const hubRef: { hub?: WakeupHub } = {};
   const listener =
     options.notify === false
       ? undefined
@@ -70,9 +71,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
             connectionString: options.connectionString,
             connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
           },
-          onNotification: (channel, payload) => hub?.receive(channel, payload),
+          applicationName: `qa-broker-wakeups ${schema}`,
+          onNotification: (channel, payload) => hubRef.hub?.receive(channel, payload),
         });
-  hub = new WakeupHub(schema, new WakeRegistry(), listener);
+  const hub = new WakeupHub(schema, new WakeRegistry(), listener);
+  hubRef.hub = hub;
   return prepare(new PostgresStore(pgSqlClient(pool), schema, hub), options.migrate);
 }
 

@@ -2,6 +2,8 @@ import pg from 'pg';
 
 export interface WakeListenerOptions {
   clientConfig: pg.ClientConfig;
+  /** Shown in pg_stat_activity (application_name), e.g. `qa-broker-wakeups <schema>`. */
+  applicationName: string;
   /** How often the idle connection is checked with `select 1` (default 5,000 ms). */
   heartbeatIntervalMs?: number;
   /** How long that check may take before the connection is dropped (default 3,000 ms). */
@@ -69,7 +71,7 @@ export class WakeListener {
   private async open(): Promise<void> {
     const client = new pg.Client({
       ...this.options.clientConfig,
-      application_name: 'qa-broker-wakeups',
+      application_name: this.options.applicationName.slice(0, 63),
       keepAlive: true,
     });
     client.on('error', () => this.drop(client));

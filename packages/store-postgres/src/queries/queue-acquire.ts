@@ -68,7 +68,8 @@ function toResult(row: QueueAcquireRow, kind: string): AcquireResult {
       return { ok: false, code: 'WAITING', queue };
     case 'POOL_EXHAUSTED':
       return queue ? { ok: false, code: 'POOL_EXHAUSTED', queue } : { ok: false, code: row.o_code };
-    default:
+    case 'TICKET_CONFLICT':
+    case 'QUEUE_FULL':
       return { ok: false, code: row.o_code };
   }
   if (row.o_credential_id === null || row.o_chunk_count === null)
