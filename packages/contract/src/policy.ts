@@ -12,6 +12,8 @@ export const POLICY = {
   /** Default ceiling for a whole payload (admin/add bodies, hydrated chunks). */
   payloadMaxBytes: 64 * 1024 * 1024,
   leaseBodyMaxBytes: 64 * 1024,
+  /** Levels of objects and arrays a payload may nest (the payload object itself is level 1). */
+  payloadMaxDepth: 64,
 } as const;
 
 /** The wait queue's numbers (spec/broker-additions.md, section 1). */

@@ -1,4 +1,9 @@
-import { DEFAULT_ENDPOINT_PREFIX, DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
+import {
+  DEFAULT_ENDPOINT_PREFIX,
+  DEFAULT_LEASE_BOUNDS,
+  POLICY,
+  WAIT_POLICY,
+} from '@qa-broker/contract';
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import express from 'express';
@@ -22,6 +27,7 @@ import { describeError } from './describe-error.js';
 import { operationalRoutes } from './operational-routes.js';
 import { BrokerMetrics } from './metrics.js';
 import { brokerOpenApi } from './openapi.js';
+import { WaitRoom } from './queue/wait-room.js';
 
 export interface BrokerAppOptions {
   store: CredentialStore;
@@ -53,8 +59,29 @@ export interface BrokerAppOptions {
    * wrong tokens in it; default off here (`serve` turns it on: 30 per minute).
    */
   authFailureLimit?: AuthFailureLimit;
+  /** Live ticket waiters one kind may hold before new tickets get QUEUE_FULL; default 10,000. */
+  queueMax?: number;
+  /** How often parked requests are renewed and re-read in the store; default 500 ms. */
+  reconcileIntervalMs?: number;
   /** Request and error log; default silent. */
   logger?: Logger;
+}
+
+/** What the owner of an app stops at shutdown, besides its HTTP server. */
+export interface BrokerAppControls {
+  /** Answers every parked acquire with its waiting answer now (SIGTERM: clients re-ask elsewhere). */
+  drain(): void;
+  /** Drains, then stops the queue's ticks and wake-up subscription. */
+  close(): Promise<void>;
+}
+
+const CONTROLS = Symbol('qa-broker app controls');
+
+/** The shutdown controls of an app made by `createBrokerApp`. */
+export function brokerAppControls(app: Express): BrokerAppControls {
+  const controls = (app as unknown as Record<symbol, BrokerAppControls | undefined>)[CONTROLS];
+  if (!controls) throw new Error('This Express app was not made by createBrokerApp.');
+  return controls;
 }
 
 /**
@@ -75,12 +102,19 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     '/metrics',
     '/openapi.json',
   ]);
+  const waitRoom = new WaitRoom({
+    store,
+    logger,
+    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+  });
   const deps: BrokerDeps = {
     store,
     codec: new PayloadCodec(options.payloadCipher),
     leaseBounds: options.leaseBounds ?? DEFAULT_LEASE_BOUNDS,
     logger,
     metrics,
+    waitRoom,
+    queueMax: options.queueMax ?? WAIT_POLICY.queueMax,
   };
   const auth = new RoleAuthenticator(options.secrets);
   const limiter = options.authFailureLimit
@@ -139,5 +173,10 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     sendError(res, brokerError);
   };
   app.use(errorHandler);
+  const controls: BrokerAppControls = {
+    drain: () => waitRoom.drain(),
+    close: () => waitRoom.close(),
+  };
+  Object.defineProperty(app, CONTROLS, { value: controls });
   return app;
 }

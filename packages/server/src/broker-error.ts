@@ -1,5 +1,8 @@
 import { ERROR_CODES } from '@qa-broker/contract';
-import type { ErrorCode } from '@qa-broker/contract';
+import type { ErrorBody, ErrorCode } from '@qa-broker/contract';
+
+/** The extra fields of a queued POOL_EXHAUSTED answer. */
+export type QueueDetails = Pick<ErrorBody, 'waiting' | 'ticket' | 'position' | 'queueLength'>;
 
 /**
  * An outcome the broker answers with its error envelope. The message goes to the caller,
@@ -10,15 +13,18 @@ export class BrokerError extends Error {
   readonly code: ErrorCode;
   /** Sent as `retryAfterMs` and, rounded up to seconds, as the `Retry-After` header. */
   readonly retryAfterMs: number | undefined;
+  /** Sent beside code and message (a waiter's place in the queue). */
+  readonly details: QueueDetails | undefined;
 
   constructor(
     code: ErrorCode,
     message: string = ERROR_CODES[code].message,
-    options?: { retryAfterMs?: number; cause?: unknown },
+    options?: { retryAfterMs?: number; cause?: unknown; details?: QueueDetails },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryAfterMs = options?.retryAfterMs;
+    this.details = options?.details;
   }
 }
 

@@ -9,6 +9,7 @@ import { acquireHandler } from './routes/acquire.js';
 import { adminAddHandler } from './routes/admin-add.js';
 import { adminEventsHandler } from './routes/admin-events.js';
 import { adminListHandler } from './routes/admin-list.js';
+import { adminQueueHandler } from './routes/admin-queue.js';
 import { adminRemoveHandler } from './routes/admin-remove.js';
 import { heartbeatHandler } from './routes/heartbeat.js';
 import { payloadChunkHandler } from './routes/payload-chunk.js';
@@ -39,6 +40,7 @@ export function brokerRoutes(
       typedRoute(brokerContract.admin.remove, adminRemoveHandler(deps)),
       typedRoute(brokerContract.admin.list, adminListHandler(deps)),
       typedRoute(brokerContract.admin.events, adminEventsHandler(deps)),
+      typedRoute(brokerContract.admin.queue, adminQueueHandler(deps)),
     ].map((route) => [route.path, route]),
   );
   const handlers = new Map<string, RequestHandler>();

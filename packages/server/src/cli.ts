@@ -67,6 +67,12 @@ ${STORE_HELP}
                        [QA_BROKER_KEEP_ALIVE_TIMEOUT_MS; default 5000]
   --store-timeout-ms N         One store call within, else 503 STORE_UNAVAILABLE with Retry-After
                        [QA_BROKER_STORE_TIMEOUT_MS; default 8000]
+  --queue-max N        Live ticket waiters one kind may hold; more get 503 QUEUE_FULL
+                       [QA_BROKER_QUEUE_MAX; default 10000]
+  --store-notify on|off        PostgreSQL wake-ups by LISTEN/NOTIFY (on), or poll-only (off:
+                       for a transaction pooler such as PgBouncer; a queued grant then
+                       reaches its waiter within the 500 ms reconcile tick)
+                       [QA_BROKER_STORE_NOTIFY; default on]
   --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
   -h, --help           Show this help
 
@@ -127,6 +133,8 @@ const SERVE_OPTIONS = {
   'lease-body-max-bytes': stringOption,
   'admin-body-max-bytes': stringOption,
   'store-timeout-ms': stringOption,
+  'queue-max': stringOption,
+  'store-notify': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,
   help: helpOption,

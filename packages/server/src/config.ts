@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_ENDPOINT_PREFIX, DEFAULT_LEASE_BOUNDS, POLICY } from '@qa-broker/contract';
+import {
+  DEFAULT_ENDPOINT_PREFIX,
+  DEFAULT_LEASE_BOUNDS,
+  POLICY,
+  WAIT_POLICY,
+} from '@qa-broker/contract';
 import type { LeaseBounds } from '@qa-broker/contract';
 import type { RoleSecrets } from './auth.js';
 import type { AuthFailureLimit } from './auth-failure-limiter.js';
@@ -58,6 +63,8 @@ export interface ServeFlags {
   'lease-body-max-bytes'?: string;
   'admin-body-max-bytes'?: string;
   'store-timeout-ms'?: string;
+  'queue-max'?: string;
+  'store-notify'?: string;
   schema?: string;
   'redis-prefix'?: string;
 }
@@ -99,6 +106,10 @@ export interface ServeConfig {
   trustProxyHops: number;
   httpTimeouts: HttpTimeouts;
   storeTimeoutMs: number;
+  /** Live ticket waiters one kind may hold. */
+  queueMax: number;
+  /** PostgreSQL: wake waiters by LISTEN/NOTIFY; false = poll-only (transaction poolers). */
+  storeNotify: boolean;
   /** From QA_BROKER_ENCRYPTION_KEYS; the first seals, all open. Absent = stored unencrypted. */
   encryptionKeys?: EncryptionKey[];
 }
@@ -138,6 +149,14 @@ function integer(found: Setting, min: number, max: number): number {
     throw new ConfigError(`${found.source} must be an integer from ${min} to ${max}.`);
   }
   return value;
+}
+
+function onOff(found: Setting | undefined, fallback: boolean): boolean {
+  if (!found) return fallback;
+  const value = found.value.toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${found.source} must be on or off.`);
 }
 
 function storeLocation(
@@ -349,6 +368,16 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const storeTimeoutMs = storeTimeout
     ? integer(storeTimeout, 100, 600_000)
     : DEFAULT_STORE_TIMEOUT_MS;
+  const queueMaxSetting = setting(env, { name: 'queue-max', value: flags['queue-max'] }, [
+    'QA_BROKER_QUEUE_MAX',
+  ]);
+  const queueMax = queueMaxSetting ? integer(queueMaxSetting, 1, 1_000_000) : WAIT_POLICY.queueMax;
+  const storeNotify = onOff(
+    setting(env, { name: 'store-notify', value: flags['store-notify'] }, [
+      'QA_BROKER_STORE_NOTIFY',
+    ]),
+    true,
+  );
   const logSetting = setting(env, { name: 'log-level', value: flags['log-level'] }, [
     'QA_BROKER_LOG_LEVEL',
   ]);
@@ -392,6 +421,8 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     trustProxyHops,
     httpTimeouts,
     storeTimeoutMs,
+    queueMax,
+    storeNotify,
     ...(keys ? { encryptionKeys: keys } : {}),
   };
 }

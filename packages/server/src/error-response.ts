@@ -1,4 +1,4 @@
-import { ERROR_CODES, POLICY } from '@qa-broker/contract';
+import { ERROR_CODES, POLICY, WAIT_POLICY } from '@qa-broker/contract';
 import type { ErrorBody, ErrorCode } from '@qa-broker/contract';
 import { isStoreError } from '@qa-broker/store';
 import type { Response } from 'express';
@@ -10,6 +10,7 @@ export const STORE_UNAVAILABLE_RETRY_AFTER_MS = 1_000;
 /** Codes that always tell the caller when to come back. */
 const DEFAULT_RETRY_AFTER_MS: Partial<Record<ErrorCode, number>> = {
   POOL_EXHAUSTED: POLICY.poolExhaustedRetryAfterMs,
+  QUEUE_FULL: WAIT_POLICY.queueFullRetryAfterMs,
   STORE_UNAVAILABLE: STORE_UNAVAILABLE_RETRY_AFTER_MS,
 };
 
@@ -25,6 +26,7 @@ export function errorResult(error: BrokerError): ErrorResult {
   const retryAfterMs = error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS[error.code];
   const body: ErrorBody = { status: 'error', code: error.code, message: error.message };
   if (retryAfterMs !== undefined) body.retryAfterMs = retryAfterMs;
+  if (error.details) Object.assign(body, error.details);
   return { status: ERROR_CODES[error.code].status, body };
 }
 

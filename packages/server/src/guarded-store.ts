@@ -44,6 +44,11 @@ export function guardStore(store: CredentialStore, options: StoreGuardOptions): 
   };
   return {
     acquire: (input) => guard('acquire', () => store.acquire(input)),
+    tickWaiters: (input) => guard('tickWaiters', () => store.tickWaiters(input)),
+    cancelWait: (input) => guard('cancelWait', () => store.cancelWait(input)),
+    subscribeWakeups: (brokerId, onWake) =>
+      guard('subscribeWakeups', () => store.subscribeWakeups(brokerId, onWake)),
+    listQueues: (filter) => guard('listQueues', () => store.listQueues(filter)),
     heartbeat: (input) => guard('heartbeat', () => store.heartbeat(input)),
     release: (input) => guard('release', () => store.release(input)),
     readPayloadChunk: (input) => guard('readPayloadChunk', () => store.readPayloadChunk(input)),

@@ -1,5 +1,6 @@
-export { createBrokerApp } from './app.js';
-export type { BrokerAppOptions } from './app.js';
+export { brokerAppControls, createBrokerApp } from './app.js';
+export type { BrokerAppControls, BrokerAppOptions } from './app.js';
+export { fingerprintOfTicketId, sealToken, ticketIdOf, unsealToken } from './queue/ticket-seal.js';
 export { RoleAuthenticator, bearerToken } from './auth.js';
 export type { RoleSecrets } from './auth.js';
 export { AuthFailureLimiter } from './auth-failure-limiter.js';

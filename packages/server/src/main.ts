@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { POLICY } from '@qa-broker/contract';
 import type { CredentialStore } from '@qa-broker/store';
 import type { Logger } from 'pino';
-import { createBrokerApp } from './app.js';
+import { brokerAppControls, createBrokerApp } from './app.js';
 import { DEFAULT_HTTP_TIMEOUTS } from './config.js';
 import type { ServeConfig } from './config.js';
 import { describeError } from './describe-error.js';
@@ -91,7 +91,7 @@ export async function startBroker(
   io: { stderr: TextSink; logger: Logger; drainTimeoutMs?: number },
 ): Promise<RunningBroker> {
   const { logger, stderr } = io;
-  const opened = await openStore(config.store, { migrate: true });
+  const opened = await openStore(config.store, { migrate: true, notify: config.storeNotify });
   const { store } = opened;
   try {
     if (opened.durability) await warnIfNotDurable(opened.durability, stderr, logger);
@@ -118,6 +118,7 @@ export async function startBroker(
       adminBodyMaxBytes: config.adminBodyMaxBytes,
       storeTimeoutMs: config.storeTimeoutMs,
       trustProxyHops: config.trustProxyHops,
+      queueMax: config.queueMax,
       ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
       ...(keyring ? { payloadCipher: keyringCipher(keyring) } : {}),
       logger,
@@ -143,7 +144,12 @@ export async function startBroker(
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
+        // Parked acquires get their waiting answer first, so their clients re-ask another
+        // broker instead of holding this one's drain open.
+        const controls = brokerAppControls(app);
+        controls.drain();
         await drain(server, io.drainTimeoutMs ?? DRAIN_TIMEOUT_MS);
+        await controls.close();
         await stopSweep();
         await store.close();
         logger.info('stopped');

@@ -1,4 +1,4 @@
-import type { CredentialStore } from '@qa-broker/store';
+import type { CredentialStore, GrantedLease } from '@qa-broker/store';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -20,6 +20,9 @@ export class BrokerMetrics {
   readonly #latency: Histogram<'route' | 'code'>;
   readonly #grants: Counter<'kind'>;
   readonly #exhausted: Counter<'kind'>;
+  readonly #waiting: Counter<'kind'>;
+  readonly #waitTime: Histogram;
+  readonly #handoff: Histogram;
   readonly #storeErrors: Counter<'code'>;
   readonly #knownRoutes: ReadonlySet<string>;
   readonly #kindLabels = new Set<string>();
@@ -59,6 +62,24 @@ export class BrokerMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.#waiting = new Counter({
+      name: 'qa_broker_acquire_waiting_total',
+      help: `Queued acquires answered "still waiting" (POOL_EXHAUSTED with waiting: true), by kind (past ${MAX_KIND_LABELS} kinds: "${OTHER_KIND_LABEL}").`,
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#waitTime = new Histogram({
+      name: 'qa_broker_queue_wait_seconds',
+      help: "Queued grants: from the ticket's first request to its grant (store clock).",
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    });
+    this.#handoff = new Histogram({
+      name: 'qa_broker_queue_handoff_seconds',
+      help: 'Queued grants: from the grant inside the store (the release, expiry or add that freed the credential) to its delivery to the waiter (store clock).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
+    });
     this.#storeErrors = new Counter({
       name: 'qa_broker_store_errors_total',
       help: 'Failed store calls, by code (STORE_UNAVAILABLE includes timeouts).',
@@ -67,7 +88,7 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'qa_broker_pool_credentials',
-      help: 'Credentials per kind and state (free, leased, disabled), read from the store at scrape.',
+      help: 'Credentials per kind and state (free, leased, disabled), and live waiters (state "waiting"), read from the store at scrape.',
       labelNames: ['kind', 'state'],
       registers,
       async collect() {
@@ -84,6 +105,7 @@ export class BrokerMetrics {
           this.set({ kind: pool.kind, state: 'free' }, pool.free);
           this.set({ kind: pool.kind, state: 'leased' }, pool.leased);
           this.set({ kind: pool.kind, state: 'disabled' }, pool.disabled);
+          this.set({ kind: pool.kind, state: 'waiting' }, pool.waiting);
         }
       },
     });
@@ -96,8 +118,19 @@ export class BrokerMetrics {
     return kind;
   }
 
-  grant(kind: string): void {
+  /** `leaseTtlMs` dates a queued grant's delivery: its expiry is delivery time + TTL. */
+  grant(kind: string, lease?: GrantedLease, leaseTtlMs?: number): void {
     this.#grants.inc({ kind: this.#kindLabel(kind) });
+    if (lease?.waitedMs === undefined || lease.sealedToken !== undefined) return;
+    this.#waitTime.observe(lease.waitedMs / 1000);
+    if (leaseTtlMs !== undefined && lease.waitedMs > 0) {
+      const handoffMs = lease.expiresAtMs - leaseTtlMs - lease.acquiredAtMs;
+      this.#handoff.observe(Math.max(0, handoffMs) / 1000);
+    }
+  }
+
+  waiting(kind: string): void {
+    this.#waiting.inc({ kind: this.#kindLabel(kind) });
   }
 
   exhausted(kind: string): void {

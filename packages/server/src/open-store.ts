@@ -17,7 +17,7 @@ export interface OpenedStore {
  */
 export async function openStore(
   location: StoreLocation,
-  options: { migrate: boolean },
+  options: { migrate: boolean; notify?: boolean },
 ): Promise<OpenedStore> {
   switch (location.type) {
     case 'postgres': {
@@ -26,6 +26,7 @@ export async function openStore(
         connectionString: location.url,
         ...(location.schema ? { schema: location.schema } : {}),
         migrate: options.migrate,
+        ...(options.notify === false ? { notify: false } : {}),
       });
       return { store, migrate: () => store.migrate() };
     }

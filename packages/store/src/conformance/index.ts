@@ -11,6 +11,7 @@ import { describeModelBased } from './model-based.js';
 import { describePoolStats } from './pool-stats.js';
 import { describeReadPayloadChunk } from './read-payload-chunk.js';
 import { describeRelease } from './release.js';
+import { describeWaitQueue } from './wait-queue.js';
 
 export { CredentialModel, compareCodePoints, compareListOrder } from './model.js';
 
@@ -40,6 +41,7 @@ export function describeCredentialStore(
     describePoolStats(openStore);
     describeClock(openStore);
     describeConcurrency(openStore);
+    describeWaitQueue(openStore);
     describeModelBased(openStore, { numRuns: options.modelRuns ?? 30 });
   });
 }
