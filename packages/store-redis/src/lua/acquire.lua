@@ -191,11 +191,16 @@ end
 
 -- An old client (no wait). Its implicit key: one place per (role, owner) in this kind.
 local implicit_id = 'implicit:' .. actor_role .. ':' .. owner_id
-local live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
+-- The v1 hot path: no queue key exists at all, one EXISTS and on to v1.
+local queued = redis.call('EXISTS', k.ticket_deadlines, k.waiting, k.reservations)
+local live_tickets = 0
+if queued > 0 then
+  live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
+end
 
 if live_tickets == 0 then
   -- v1, after dropping what implicit waiters left behind (only kept while tickets wait).
-  if redis.call('EXISTS', k.waiting, k.reservations) > 0 then
+  if queued > 0 then
     local own = read_entry(implicit_id)
     local own_id, own_record = nil, nil
     if own then own_id, own_record = current_grant(k, implicit_id, own) end
