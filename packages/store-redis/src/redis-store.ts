@@ -132,7 +132,9 @@ export class RedisStore implements CredentialStore {
   async listQueues(filter: QueueListFilter): Promise<KindQueue[]> {
     const limit = Math.min(WAIT_POLICY.queueListLimit.max, Math.max(1, Math.trunc(filter.limit)));
     const kinds =
-      filter.kind !== undefined ? [filter.kind] : await listKinds(this.client, this.keys.global);
+      filter.kind !== undefined && filter.kind !== ''
+        ? [filter.kind]
+        : await listKinds(this.client, this.keys.global);
     const queues: KindQueue[] = [];
     for (const kind of kinds) {
       const waiters = await listQueueScript(this.client, this.keys.kind(kind), limit, filter.nowMs);

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisStore } from '../src/redis-store.js';
-import { wakeConnectionName } from '../src/wakeups.js';
+import { WAKE_WATCHDOG_INTERVAL_MS, wakeConnectionName } from '../src/wakeups.js';
 import { openProxiedStores, type ProxiedStores } from './support/proxied-stores.js';
 import { openAdminClient, openIsolatedStore } from './support/test-redis.js';
 
@@ -161,6 +161,9 @@ describe('subscribeWakeups', () => {
     };
     const firstId = await idOf();
     expect(firstId).toBeDefined();
+    // The watchdog's PINGs are answered in subscriber mode: the connection is not churned.
+    await delay(WAKE_WATCHDOG_INTERVAL_MS * 3 + 200);
+    expect(await idOf()).toBe(firstId);
     await admin.client('KILL', 'ID', firstId!);
     const channel = store.keys.wakeChannel('broker-k');
     await waitFor('the resubscription', async () => {
