@@ -1,6 +1,6 @@
 --[[
 acquire: leases a credential of one kind, or queues the caller, in one step (spec
-broker-additions §1; QUEUE-STORE-DESIGN.md). Without a ticket and with no live ticket
+additions §1; README "Wait queue"). Without a ticket and with no live ticket
 waiter this is v1 exactly: the least recently leased free credential, or POOL_EXHAUSTED.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
