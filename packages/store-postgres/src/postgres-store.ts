@@ -10,6 +10,8 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -27,6 +29,7 @@ import { acquireQuery } from './queries/acquire.js';
 import { addCredentialQuery } from './queries/add-credential.js';
 import { disableCredentialQuery } from './queries/disable-credential.js';
 import { heartbeatQuery } from './queries/heartbeat.js';
+import { leaseActivityQuery } from './queries/lease-activity.js';
 import { listCredentialsQuery } from './queries/list-credentials.js';
 import { listEventsQuery } from './queries/list-events.js';
 import { storeNow } from './queries/now.js';
@@ -53,6 +56,7 @@ function buildQueries(schema: QuotedSchema) {
     scanCredentials: scanCredentialsQuery(schema),
     listEvents: listEventsQuery(schema),
     poolStats: poolStatsQuery(schema),
+    leaseActivity: leaseActivityQuery(schema),
     pruneEvents: pruneEventsQuery(schema),
   };
 }
@@ -129,6 +133,10 @@ export class PostgresStore implements CredentialStore {
 
   poolStats(): Promise<PoolStats[]> {
     return this.run('poolStats', (db) => this.queries.poolStats(db));
+  }
+
+  leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {
+    return this.run('leaseActivity', (db) => this.queries.leaseActivity(db, input));
   }
 
   pruneEvents(input: PruneInput): Promise<PruneResult> {

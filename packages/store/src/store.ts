@@ -9,6 +9,8 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -50,6 +52,8 @@ export interface CredentialStore {
   }): Promise<ScanPage>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   poolStats(): Promise<PoolStats[]>;
+  /** Counts acquire / acquire_failed events per kind per minute over the last hour. */
+  leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity>;
   pruneEvents(input: PruneInput): Promise<PruneResult>;
 
   /** The store's clock, in integer milliseconds. */

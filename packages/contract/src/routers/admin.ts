@@ -9,6 +9,7 @@ import {
   AdminRemoveBodySchema,
   AdminRemoveOkSchema,
 } from '../schemas.js';
+import { AdminStatsBodySchema, AdminStatsOkSchema } from '../stats.js';
 import { errorResponses } from './common.js';
 
 const c = initContract();
@@ -43,6 +44,14 @@ export const adminRouter = c.router(
       responses: { 200: AdminEventsOkSchema },
       summary:
         'List lease and admin events, oldest first, filtered and paged; never a payload or token (maintainer).',
+    },
+    stats: {
+      method: 'POST',
+      path: '/admin/stats',
+      body: AdminStatsBodySchema,
+      responses: { 200: AdminStatsOkSchema },
+      summary:
+        'Pools by kind and the last hour of grants and exhausted answers per minute (maintainer).',
     },
   },
   { commonResponses: errorResponses, strictStatusCodes: true },
