@@ -22,6 +22,8 @@ import { describeError } from './describe-error.js';
 import { operationalRoutes } from './operational-routes.js';
 import { BrokerMetrics } from './metrics.js';
 import { brokerOpenApi } from './openapi.js';
+import { defaultDashboardDir } from './dashboard-location.js';
+import { DASHBOARD_PATH, dashboardRoutes } from './dashboard-routes.js';
 
 export interface BrokerAppOptions {
   store: CredentialStore;
@@ -55,6 +57,11 @@ export interface BrokerAppOptions {
   authFailureLimit?: AuthFailureLimit;
   /** Request and error log; default silent. */
   logger?: Logger;
+  /**
+   * The dashboard's built files (served at GET /dashboard); default the installed
+   * @qa-broker/dashboard package's dist directory. `false` serves no dashboard.
+   */
+  dashboardDir?: string | false;
 }
 
 /**
@@ -74,6 +81,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     '/readyz',
     '/metrics',
     '/openapi.json',
+    DASHBOARD_PATH,
   ]);
   const deps: BrokerDeps = {
     store,
@@ -118,6 +126,15 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
       openApi: () => (openApi ??= brokerOpenApi(prefix)),
     }),
   );
+
+  if (options.dashboardDir !== false) {
+    app.use(
+      dashboardRoutes({
+        dir: options.dashboardDir ?? defaultDashboardDir(),
+        endpointPrefix: prefix,
+      }),
+    );
+  }
 
   app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));
   const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

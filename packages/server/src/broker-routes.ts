@@ -10,6 +10,7 @@ import { adminAddHandler } from './routes/admin-add.js';
 import { adminEventsHandler } from './routes/admin-events.js';
 import { adminListHandler } from './routes/admin-list.js';
 import { adminRemoveHandler } from './routes/admin-remove.js';
+import { adminStatsHandler } from './routes/admin-stats.js';
 import { heartbeatHandler } from './routes/heartbeat.js';
 import { payloadChunkHandler } from './routes/payload-chunk.js';
 import { releaseHandler } from './routes/release.js';
@@ -39,6 +40,7 @@ export function brokerRoutes(
       typedRoute(brokerContract.admin.remove, adminRemoveHandler(deps)),
       typedRoute(brokerContract.admin.list, adminListHandler(deps)),
       typedRoute(brokerContract.admin.events, adminEventsHandler(deps)),
+      typedRoute(brokerContract.admin.stats, adminStatsHandler(deps)),
     ].map((route) => [route.path, route]),
   );
   const handlers = new Map<string, RequestHandler>();

@@ -3,6 +3,7 @@ import {
   AdminEventsBodySchema,
   AdminListBodySchema,
   AdminRemoveBodySchema,
+  AdminStatsBodySchema,
   HeartbeatBodySchema,
   LeaseActorSchema,
   PayloadChunkBodySchema,
@@ -28,7 +29,7 @@ export const SMALL_ADMIN_BODY_MAX_BYTES = 64 * 1024;
 export interface BodyLimits {
   leaseBodyMaxBytes: number;
   payloadMaxBytes: number;
-  /** admin/remove, admin/list, admin/events. */
+  /** admin/remove, admin/list, admin/events, admin/stats. */
   adminBodyMaxBytes: number;
 }
 
@@ -96,6 +97,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
     access: 'admin',
     limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminEventsBodySchema),
+  },
+  {
+    path: brokerContract.admin.stats.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminStatsBodySchema),
   },
 ];
 
