@@ -173,13 +173,14 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => row.textContent(), { timeout: FRESH_MS }).toContain('disabled');
   });
 
-  it('shows a refusal in the dialog: a leased credential cannot be removed', async () => {
+  it('shows the broker refusal in the dialog: a credential leased meanwhile is not removed', async () => {
     const kind = uniqueKind('leased-remove');
     const credential = await addCredential(kind);
     const row = page.locator(`#credentials tr[data-credential-id="${credential.credentialId}"]`);
     await row.waitFor({ timeout: FRESH_MS });
-    await acquire(kind);
     await row.getByRole('button', { name: `Remove ${credential.credentialId}` }).click();
+    await page.getByRole('dialog').waitFor();
+    await acquire(kind);
     await page.getByRole('button', { name: 'Remove credential' }).click();
     await expect
       .poll(() => page.getByRole('dialog').getByRole('alert').textContent())
@@ -187,6 +188,12 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     const listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
     expect(listed[0]?.status).toBe('active');
+    // A leased credential offers no Remove button.
+    await expect
+      .poll(() => row.getByRole('button', { name: `Remove ${credential.credentialId}` }).count(), {
+        timeout: FRESH_MS,
+      })
+      .toBe(0);
   });
 
   it('renders kinds, notes and owner ids holding HTML or script as text, running nothing', async () => {

@@ -626,6 +626,7 @@ describe('bodies, headers and routes', () => {
       '/admin/events',
       '/admin/list',
       '/admin/remove',
+      '/admin/stats',
       '/heartbeat',
       '/payload-chunk',
       '/release',

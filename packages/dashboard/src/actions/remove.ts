@@ -7,7 +7,9 @@ export const removeAction: CredentialAction = {
   label: 'Remove',
   destructive: true,
   confirmLabel: 'Remove credential',
-  available: (credential) => credential.status === 'active',
+  // The broker refuses while a lease is live (LEASE_ACTIVE); the dialog shows that too.
+  available: (credential, now) =>
+    credential.status === 'active' && !(credential.lease && credential.lease.expiresAtMs > now),
   question: (credential) =>
     `Remove credential ${credential.credentialId} (${credential.kind})? It is disabled, never deleted, and no longer leased.`,
   async run(client, credential) {

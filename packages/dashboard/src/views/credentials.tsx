@@ -175,19 +175,21 @@ export function CredentialsView({ api, credentials, now, announce }: ViewProps) 
                 </td>
                 <td title={dateTime(credential.updatedAtMs)}>{ago(credential.updatedAtMs, now)}</td>
                 <td class="actions">
-                  {CREDENTIAL_ACTIONS.filter((action) => action.available(credential, now)).map(
-                    (action) => (
-                      <button
-                        key={action.id}
-                        type="button"
-                        class={action.destructive ? 'danger' : ''}
-                        aria-label={`${action.label} ${credential.credentialId}`}
-                        onClick={() => setPending({ action, credential })}
-                      >
-                        {action.label}
-                      </button>
-                    ),
-                  )}
+                  <div class="buttons">
+                    {CREDENTIAL_ACTIONS.filter((action) => action.available(credential, now)).map(
+                      (action) => (
+                        <button
+                          key={action.id}
+                          type="button"
+                          class={action.destructive ? 'danger' : ''}
+                          aria-label={`${action.label} ${credential.credentialId}`}
+                          onClick={() => setPending({ action, credential })}
+                        >
+                          {action.label}
+                        </button>
+                      ),
+                    )}
+                  </div>
                 </td>
               </tr>
             );
