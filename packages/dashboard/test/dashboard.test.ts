@@ -13,6 +13,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const cspViolations: string[] = [];
+const requestUrls: string[] = [];
+const bearerRequests: string[] = [];
 const pageErrors: string[] = [];
 
 let sequence = 0;
@@ -49,6 +51,12 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
   created.on('pageerror', (error) => pageErrors.push(error.message));
+  created.on('request', (request) => {
+    requestUrls.push(request.url());
+    if (request.headers().authorization === `Bearer ${MAINTAINER_SECRET}`) {
+      bearerRequests.push(new URL(request.url()).pathname);
+    }
+  });
   return created;
 }
 
@@ -105,6 +113,10 @@ describe('dashboard in headless Chromium', () => {
     expect(storage.cookie).toBe('');
     expect(storage.url).not.toContain(MAINTAINER_SECRET);
     expect(await context.cookies()).toEqual([]);
+    // Sent as a bearer header to the v1 routes only, never in a URL.
+    expect(bearerRequests.length).toBeGreaterThan(0);
+    expect(bearerRequests.every((path) => path.startsWith('/qa-credentials/v1/admin/'))).toBe(true);
+    expect(requestUrls.some((url) => url.includes(MAINTAINER_SECRET))).toBe(false);
     // Survives a reload of the tab (sessionStorage), without asking again.
     await page.reload();
     await page.getByRole('heading', { name: 'Pools' }).waitFor();
@@ -276,6 +288,31 @@ describe('dashboard in headless Chromium', () => {
     await expect.poll(() => events.locator('tbody tr').count(), { timeout: FRESH_MS }).toBe(7);
     expect(await events.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await screenshot(page, 'events');
+
+    // 22 more acquire/release pairs: 51 events, so a second page of one.
+    for (let i = 0; i < 22; i++) {
+      const lease = await acquire(kind, `owner-more-${i}`);
+      okBody(
+        await broker.ci.release({
+          body: {
+            kind,
+            ownerId: `owner-more-${i}`,
+            actorRole: 'ci',
+            credentialId: credential.credentialId,
+            leaseToken: lease.leaseToken,
+          },
+        }),
+      );
+    }
+    const next = events.getByRole('button', { name: 'Next page' });
+    await expect.poll(() => next.isDisabled(), { timeout: FRESH_MS }).toBe(false);
+    expect(await events.locator('tbody tr').count()).toBe(50);
+    await next.click();
+    await expect.poll(() => events.locator('tbody tr').count(), { timeout: FRESH_MS }).toBe(1);
+    expect(await events.getByText('Page 2').count()).toBe(1);
+    expect(await events.locator('tbody tr').first().textContent()).toContain('owner-more-21');
+    await events.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => events.locator('tbody tr').count(), { timeout: FRESH_MS }).toBe(50);
   });
 
   it('has no serious or critical accessibility violations, signed in or not', async () => {
