@@ -12,6 +12,8 @@ import type {
   HeartbeatInput,
   HeartbeatResult,
   KindQueue,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -34,6 +36,7 @@ import { addCredentialQuery } from './queries/add-credential.js';
 import { cancelWaitQuery } from './queries/cancel-wait.js';
 import { disableCredentialQuery } from './queries/disable-credential.js';
 import { heartbeatQuery } from './queries/heartbeat.js';
+import { leaseActivityQuery } from './queries/lease-activity.js';
 import { listCredentialsQuery } from './queries/list-credentials.js';
 import { listEventsQuery } from './queries/list-events.js';
 import { listQueuesQuery } from './queries/list-queues.js';
@@ -71,6 +74,7 @@ function buildQueries(schema: QuotedSchema) {
     scanCredentials: scanCredentialsQuery(schema),
     listEvents: listEventsQuery(schema),
     poolStats: poolStatsQuery(schema),
+    leaseActivity: leaseActivityQuery(schema),
     pruneEvents: pruneEventsQuery(schema),
   };
 }
@@ -201,6 +205,10 @@ export class PostgresStore implements CredentialStore {
 
   poolStats(): Promise<PoolStats[]> {
     return this.run('poolStats', (db) => this.queries.poolStats(db));
+  }
+
+  leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {
+    return this.run('leaseActivity', (db) => this.queries.leaseActivity(db, input));
   }
 
   pruneEvents(input: PruneInput): Promise<PruneResult> {

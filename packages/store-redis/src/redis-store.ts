@@ -12,6 +12,8 @@ import type {
   HeartbeatInput,
   HeartbeatResult,
   KindQueue,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -28,10 +30,12 @@ import type {
   WakeupSubscription,
 } from '@qa-broker/store';
 import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
+import { activityWindowStart } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
 import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
 import type { Keyspace } from './keys.js';
+import { activityFrom, countKindActivity } from './lease-activity.js';
 import { replyStrings } from './reply.js';
 import {
   credentialExists,
@@ -72,6 +76,11 @@ const KNOWN_KINDS_MAX = 10_000;
 export interface RedisDurability {
   /** `"unknown"` when the server refuses CONFIG GET (managed Redis, ACLs). */
   appendOnly: boolean | 'unknown';
+}
+
+/** Code-point order, as the kinds zset (memcmp of UTF-8) keeps them. */
+function compareKinds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function clampPageSize(limit: number): number {
@@ -189,13 +198,18 @@ export class RedisStore implements CredentialStore {
   async listCredentials(filter: ListFilter): Promise<CredentialRecord[]> {
     const limit = clampPageSize(filter.limit);
     const statuses = filter.status === 'all' ? (['active', 'disabled'] as const) : [filter.status];
-    const kinds =
+    const after = filter.after;
+    const kinds = (
       filter.kind !== undefined && filter.kind !== ''
         ? [filter.kind]
-        : await listKinds(this.client, this.keys.global);
+        : await listKinds(this.client, this.keys.global)
+    ).filter((kind) => !after || compareKinds(kind, after.kind) >= 0);
     const records: CredentialRecord[] = [];
     for (const kind of kinds) {
       for (const status of statuses) {
+        const resumeHere = after?.kind === kind && after.status === status;
+        // Active sorts before disabled: resuming in "disabled" skips the active set.
+        if (after?.kind === kind && after.status === 'disabled' && status === 'active') continue;
         for (let offset = 0; records.length < limit;) {
           const size = limit - records.length;
           const page = await listKindPageScript(this.client, this.keys.kind(kind), {
@@ -204,6 +218,7 @@ export class RedisStore implements CredentialStore {
             offset,
             size,
             includePayload: filter.includePayload,
+            ...(resumeHere ? { after } : {}),
           });
           records.push(...page);
           if (page.length < size) break;
@@ -279,6 +294,18 @@ export class RedisStore implements CredentialStore {
     // A kind only ever acquired (never added) has no credentials: not a pool, unless
     // someone waits for it.
     return stats.filter((pool) => pool.free + pool.leased + pool.disabled + pool.waiting > 0);
+  }
+
+  async leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {
+    const windowStartMs = activityWindowStart(input.nowMs ?? (await this.now()));
+    const kinds =
+      input.kind !== undefined ? [input.kind] : await listKinds(this.client, this.keys.global);
+    const counts = await Promise.all(
+      kinds.map((kind) =>
+        countKindActivity(this.client, this.keys.kind(kind).leaseEvents, kind, windowStartMs),
+      ),
+    );
+    return activityFrom(windowStartMs, counts);
   }
 
   async pruneEvents(input: PruneInput): Promise<PruneResult> {

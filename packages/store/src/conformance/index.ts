@@ -6,6 +6,8 @@ import { describeClock } from './clock.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeEvents } from './events.js';
 import { describeHeartbeat } from './heartbeat.js';
+import { describeLeaseActivity } from './lease-activity.js';
+import { describeListPaging } from './list-paging.js';
 import { describeListing } from './listing.js';
 import { describeModelBased } from './model-based.js';
 import { describePoolStats } from './pool-stats.js';
@@ -39,6 +41,8 @@ export function describeCredentialStore(
     describeListing(openStore);
     describeEvents(openStore);
     describePoolStats(openStore);
+    describeLeaseActivity(openStore);
+    describeListPaging(openStore);
     describeClock(openStore);
     describeConcurrency(openStore);
     describeWaitQueue(openStore);
