@@ -509,3 +509,40 @@ describe('bounded steps', () => {
     ).toEqual(['t-live']);
   });
 });
+
+describe('tickWaiters batches', () => {
+  it('renews and reports more tickets than one step examines, across several scripts', async () => {
+    await add('cred-1');
+    leaseOf(await acquire(T0, 'holder', { token: 'fake-holder' }));
+    const tickets = Array.from({ length: 230 }, (_, i) => `t-batch-${i}`);
+    for (const ticket of tickets)
+      await acquire(T0 + 1, `owner-${ticket}`, { wait: ticketWait(ticket) });
+    // Renewed just before they would lapse, all 230 stay live.
+    await store.tickWaiters({
+      kind: KIND,
+      brokerId: BROKER,
+      ticketIds: tickets,
+      nowMs: T0 + GRACE,
+    });
+    const later = T0 + GRACE + 2_000;
+    expect(await poolStatsScript(store.client, store.keys.kind(KIND), KIND, later)).toMatchObject({
+      waiting: 230,
+    });
+    await store.release({
+      kind: KIND,
+      ownerId: 'holder',
+      credentialId: 'cred-1',
+      leaseToken: 'fake-holder',
+      actorRole: 'ci',
+      nowMs: later,
+    });
+    expect(
+      await store.tickWaiters({
+        kind: KIND,
+        brokerId: BROKER,
+        ticketIds: tickets,
+        nowMs: later + 1,
+      }),
+    ).toEqual({ granted: ['t-batch-0'], nextExpiryAtMs: later + GRACE });
+  });
+});
