@@ -546,3 +546,36 @@ describe('tickWaiters batches', () => {
     ).toEqual({ granted: ['t-batch-0'], nextExpiryAtMs: later + GRACE });
   });
 });
+
+describe('a deployment where nobody sends wait', () => {
+  it('never creates a queue key, so every v1 step stays on the v1 path', async () => {
+    await add('cred-1');
+    await add('cred-2', T0 + 1);
+    const first = leaseOf(await acquire(T0 + 2, 'owner-1', { token: 'fake-1' }));
+    leaseOf(await acquire(T0 + 3, 'owner-2', { token: 'fake-2' }));
+    expect(await acquire(T0 + 4, 'owner-3')).toEqual({ ok: false, code: 'POOL_EXHAUSTED' });
+    await store.release({
+      kind: KIND,
+      ownerId: 'owner-1',
+      credentialId: first.credentialId,
+      leaseToken: 'fake-1',
+      actorRole: 'ci',
+      nowMs: T0 + 5,
+    });
+    // The other lease expires and is reclaimed by a later acquire.
+    leaseOf(await acquire(T0 + 3 + TTL, 'owner-3'));
+    leaseOf(await acquire(T0 + 4 + TTL, 'owner-4'));
+    await store.tickWaiters({ kind: KIND, brokerId: BROKER, ticketIds: [], nowMs: T0 + 5 + TTL });
+    expect(await store.listQueues({ limit: 10, nowMs: T0 + 6 + TTL })).toEqual([]);
+    const keys = store.keys.kind(KIND);
+    const queueKeys = [
+      keys.waiters,
+      keys.waiting,
+      keys.waiterDeadlines,
+      keys.ticketDeadlines,
+      keys.ticketGrants,
+      keys.reservations,
+    ];
+    expect(await store.client.exists(...queueKeys)).toBe(0);
+  });
+});
