@@ -41,7 +41,8 @@ Returns
   {"POOL_EXHAUSTED"}                          v1
   {"POOL_EXHAUSTED", position, queueLength}   an old client holding an implicit place
   {"WAITING", position, queueLength}          the ticket is queued (no event)
-  {"TICKET_CONFLICT"} | {"QUEUE_FULL"}        nothing changed (beyond housekeeping)
+  {"TICKET_CONFLICT"} | {"QUEUE_FULL"}        nothing of this caller changed (the step's
+                                              reclaim and dispatch still ran)
 ]]
 -- @include kind-context
 -- @include append-event
@@ -151,13 +152,18 @@ local function settle(waiter_id, entry)
   return 'waiting'
 end
 
-reclaim_expired(k)
+-- The caller's answer. Whatever it is, the reclaim before it may have freed credentials
+-- that others wait for: `queue_touched` makes the step dispatch after it (below).
+local queue_touched = false
 
-if ticket_id ~= '' then
+local function answer_ticket()
+  queue_touched = true
   drop_lapsed_waiters(k)
   local entry = read_entry(ticket_id)
   if entry then
-    if entry.ownerId ~= owner_id or entry.actorRole ~= actor_role then return {'TICKET_CONFLICT'} end
+    if entry.ownerId ~= owner_id or entry.actorRole ~= actor_role then
+      return {'TICKET_CONFLICT'}
+    end
     entry.brokerId = ARGV[12]
     local state, id, record = settle(ticket_id, entry)
     if state == 'granted' then
@@ -191,65 +197,81 @@ end
 
 -- An old client (no wait). Its implicit key: one place per (role, owner) in this kind.
 local implicit_id = 'implicit:' .. actor_role .. ':' .. owner_id
--- The v1 hot path: no queue key exists at all, one EXISTS and on to v1.
-local queued = redis.call('EXISTS', k.ticket_deadlines, k.waiting, k.reservations)
-local live_tickets = 0
-if queued > 0 then
-  live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
-end
 
-if live_tickets == 0 then
-  -- v1, after dropping what implicit waiters left behind (only kept while tickets wait).
+local function answer_old_client()
+  -- The v1 hot path: no queue key exists at all, one EXISTS and on to v1.
+  local queued = redis.call('EXISTS', k.ticket_deadlines, k.waiting, k.reservations)
+  queue_touched = queued > 0
+  local live_tickets = 0
   if queued > 0 then
-    local own = read_entry(implicit_id)
-    local own_id, own_record = nil, nil
-    if own then own_id, own_record = current_grant(k, implicit_id, own) end
-    local leftover = redis.call('ZRANGE', k.waiting, 0, k.budget - 1)
-    for _, waiter_id in ipairs(leftover) do remove_waiter(k, waiter_id) end
-    k.budget = k.budget - #leftover
-    if k.budget > 0 then
-      local reserved = redis.call('ZRANGE', k.reservations, 0, k.budget - 1)
-      for _, waiter_id in ipairs(reserved) do
-        if waiter_id ~= implicit_id then
-          local entry = read_entry(waiter_id)
-          local id, record = nil, nil
-          if entry then id, record = current_grant(k, waiter_id, entry) end
-          if id then
-            end_lease(k, id, record, entry.ownerId, entry.actorRole)
-          else
-            remove_waiter(k, waiter_id)
+    live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
+  end
+
+  if live_tickets == 0 then
+    -- v1, after dropping what implicit waiters left behind (only kept while tickets wait).
+    if queued > 0 then
+      local own = read_entry(implicit_id)
+      local own_id, own_record = nil, nil
+      if own then own_id, own_record = current_grant(k, implicit_id, own) end
+      local leftover = redis.call('ZRANGE', k.waiting, 0, k.budget - 1)
+      for _, waiter_id in ipairs(leftover) do remove_waiter(k, waiter_id) end
+      k.budget = k.budget - #leftover
+      if k.budget > 0 then
+        local reserved = redis.call('ZRANGE', k.reservations, 0, k.budget - 1)
+        for _, waiter_id in ipairs(reserved) do
+          if waiter_id ~= implicit_id then
+            local entry = read_entry(waiter_id)
+            local id, record = nil, nil
+            if entry then id, record = current_grant(k, waiter_id, entry) end
+            if id then
+              end_lease(k, id, record, entry.ownerId, entry.actorRole)
+            else
+              remove_waiter(k, waiter_id)
+            end
           end
         end
       end
+      if own_id then
+        deliver(k, implicit_id, own, own_id, own_record, token, '', ttl_ms)
+        return lease_reply(k, own_id, own_record, own.grantedAtMs - own.firstAtMs, nil)
+      end
     end
-    if own_id then
-      deliver(k, implicit_id, own, own_id, own_record, token, '', ttl_ms)
-      return lease_reply(k, own_id, own_record, own.grantedAtMs - own.firstAtMs, nil)
-    end
+    return grant_now()
   end
-  return grant_now()
+
+  drop_lapsed_waiters(k)
+  local entry = read_entry(implicit_id)
+  if entry then
+    local state, id, record = settle(implicit_id, entry)
+    if state == 'granted' then
+      deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
+      return lease_reply(k, id, record, entry.grantedAtMs - entry.firstAtMs, nil)
+    end
+    if state ~= 'waiting' then entry = nil end
+  end
+  if not entry then
+    enqueue(implicit_id, {explicit = false, ownerId = owner_id, actorRole = actor_role, priority = 0})
+  end
+  dispatch(k, implicit_id)
+  entry = read_entry(implicit_id)
+  if entry.credentialId then
+    local id, record = current_grant(k, implicit_id, entry)
+    deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
+    return lease_reply(k, id, record, k.now - entry.firstAtMs, nil)
+  end
+  exhausted_event()
+  local place = queue_place(k, implicit_id)
+  return {'POOL_EXHAUSTED', place[1], place[2]}
 end
 
-drop_lapsed_waiters(k)
-local entry = read_entry(implicit_id)
-if entry then
-  local state, id, record = settle(implicit_id, entry)
-  if state == 'granted' then
-    deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
-    return lease_reply(k, id, record, entry.grantedAtMs - entry.firstAtMs, nil)
-  end
-  if state ~= 'waiting' then entry = nil end
+reclaim_expired(k)
+local reply
+if ticket_id ~= '' then
+  reply = answer_ticket()
+else
+  reply = answer_old_client()
 end
-if not entry then
-  enqueue(implicit_id, {explicit = false, ownerId = owner_id, actorRole = actor_role, priority = 0})
-end
-dispatch(k, implicit_id)
-entry = read_entry(implicit_id)
-if entry.credentialId then
-  local id, record = current_grant(k, implicit_id, entry)
-  deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
-  return lease_reply(k, id, record, k.now - entry.firstAtMs, nil)
-end
-exhausted_event()
-local place = queue_place(k, implicit_id)
-return {'POOL_EXHAUSTED', place[1], place[2]}
+-- Every step ends with dispatch (a no-op when nothing is free or nobody waits); the v1
+-- path, with no queue key at all, skips even that.
+if queue_touched then dispatch(k, ticket_id) end
+return reply

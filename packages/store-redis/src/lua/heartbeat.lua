@@ -17,6 +17,8 @@ Returns
   {"ABSENT"}               no such credential under this kind (caller tells not-found from kind mismatch)
   {"CREDENTIAL_DISABLED"} | {"LEASE_NOT_FOUND"} | {"LEASE_NOT_OWNER"} | {"LEASE_EXPIRED"}
 ]]
+-- @include free-member
+
 local now = qa_store_now(ARGV[1])
 
 local id = ARGV[2]
@@ -37,7 +39,7 @@ record.updatedAtMs = now
 redis.call('HSET', KEYS[1], id, cjson.encode(record))
 -- An acquire may already have reclaimed this lease into the free set at the very
 -- instant it expired; a successful beat takes it back.
-redis.call('ZREM', KEYS[2], string.format('%016d', record.seq) .. ':' .. id)
+redis.call('ZREM', KEYS[2], free_member(record.seq, id))
 redis.call('ZADD', KEYS[3], expires_at, id)
 redis.call('ZADD', KEYS[4], -now, id)
 return {'ok', expires_at}

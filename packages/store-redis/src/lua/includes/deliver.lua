@@ -3,11 +3,16 @@
 -- Hands a queued grant to the caller presenting its waiter: the lease gets this call's
 -- token (a hash) and, for a ticket, the token sealed under the ticket, and runs
 -- leaseTtlMs from now. A ticket's entry stays (marked delivered) so a re-ask returns
--- this same lease; an implicit entry is consumed.
+-- this same lease; an implicit entry is consumed, and its lease, now an ordinary one,
+-- forgets the waiterId.
 local function deliver(k, waiter_id, entry, id, record, token, sealed_token, ttl_ms)
   local lease = record.lease
   lease.token = token
-  if entry.explicit then lease.sealedToken = sealed_token end
+  if entry.explicit then
+    lease.sealedToken = sealed_token
+  else
+    lease.waiterId = nil
+  end
   lease.heartbeatAtMs = k.now
   lease.expiresAtMs = k.now + ttl_ms
   record.updatedAtMs = k.now
