@@ -382,6 +382,31 @@ export function describePolicy(openStore: OpenStore): void {
         });
       });
 
+      it('maxLeasesPerRole 0 bars a role that holds nothing, for v1 and for tickets', async () => {
+        const kind = uniqueId('kind');
+        await addMany(store(), kind, 1);
+        await store().setPolicy({
+          kind,
+          patch: { maxLeasesPerRole: { ci: 0 } },
+          actorId: ADMIN,
+          nowMs: T0,
+        });
+        expect(await acquire(kind, T0 + 1, 'job')).toEqual({
+          ok: false,
+          code: 'POOL_EXHAUSTED',
+          quota: 'role',
+        });
+        const queue = queueOf(store, kind);
+        const [ci, maintainer] = [ticketIdOf('ci'), ticketIdOf('maintainer')];
+        expectWaiting(await queue.ask(ci, { nowMs: T0 + 2, ownerId: 'job' }), 1, 1);
+        // The barred ticket keeps its place and the maintainer's behind it is served.
+        const lease = mustGrant(
+          await queue.ask(maintainer, { nowMs: T0 + 3, ownerId: 'alice', actorRole: 'maintainer' }),
+        );
+        expect(lease.fencingToken).toBe(1);
+        expectWaiting(await queue.ask(ci, { nowMs: T0 + 4, ownerId: 'job' }), 1, 1);
+      });
+
       it('a lowered quota revokes nothing and grants nothing until the count is under it', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 4);
