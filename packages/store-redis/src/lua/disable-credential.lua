@@ -5,7 +5,7 @@ the credential then counts as disabled). An expired lease it clears that
 came from the wait queue takes its waiter entry with it.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs

@@ -5,8 +5,8 @@
 -- Hands a queued grant to the caller presenting its waiter: the lease gets this call's
 -- token (a hash) and, for a ticket, the token sealed under the ticket, and runs
 -- leaseTtlMs from now, but never past the kind's maxHoldMs from the grant (hold-cap).
--- A ticket's entry stays (marked delivered) so a re-ask returns
--- this same lease; an implicit entry is consumed.
+-- A ticket's entry stays (marked delivered) so a re-ask returns this same lease; an
+-- implicit entry is consumed.
 local function deliver(k, waiter_id, entry, id, record, token, sealed_token, ttl_ms)
   local lease = record.lease
   lease.token = token

@@ -8,7 +8,8 @@
 -- heartbeat and release answer LEASE_NOT_OWNER until it is delivered), expiring at
 -- pickupBy: now + grace for a ticket, the entry's own deadline for an implicit waiter
 -- (a reservation). Fencing +1, lastLeasedAtMs and the acquire event happen now, as for
--- any grant; the grant counts toward the waiter's quotas (index-lease). The entry leaves the waiting structures for ticket_grants / reservations.
+-- any grant, and the grant counts toward the waiter's quotas (index-lease). The entry
+-- leaves the waiting structures for ticket_grants / reservations.
 local function grant_to_waiter(k, waiter_id, entry, member)
   local id = string.sub(member, 18)
   local raw = redis.call('HGET', k.credentials, id)

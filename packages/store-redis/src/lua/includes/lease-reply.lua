@@ -11,7 +11,9 @@
 local function lease_reply(k, id, record, waited_ms, sealed_token)
   local payload = lease_payload(record)
   local inline = ''
-  if payload.pieces == 1 then inline = redis.call('HGET', k.payloads, piece_field(id, payload.v, 0)) end
+  if payload.pieces == 1 then
+    inline = redis.call('HGET', k.payloads, piece_field(id, payload.v, 0))
+  end
   return {
     'ok', id, record.lease.acquiredAtMs, record.lease.expiresAtMs, record.fence,
     payload.pieces, payload.bytes, inline, waited_ms or '', sealed_token or '',
