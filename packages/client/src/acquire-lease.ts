@@ -93,7 +93,9 @@ export async function acquireLease<K extends string>(
    * Before that, a request does not listen to `signal`: a grant in flight when the caller
    * cancels must arrive, so that it can be given back.
    */
-  async function ask(attempt: AttemptContext): Promise<{ grant: AcquireOkBody; grantedAt: number }> {
+  async function ask(
+    attempt: AttemptContext,
+  ): Promise<{ grant: AcquireOkBody; grantedAt: number }> {
     const sentAt = monotonicNow();
     if (!queue) return { grant: await routes.acquire(body), grantedAt: sentAt };
     if (!attempt.queued || parkCeilingMs <= 0) {

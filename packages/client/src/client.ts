@@ -181,12 +181,16 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
     endpoint,
     routes,
     acquireLease: (kind, acquireOptions = {}) =>
-      acquireLease({ routes, role, ownerId, payloadMaxBytes, httpTimeoutMs, onReleaseError }, kind, {
-        ...acquireOptions,
-        waitTimeoutMs: acquireOptions.waitTimeoutMs ?? defaults.waitTimeoutMs,
-        leaseTtlMs: acquireOptions.leaseTtlMs ?? defaults.leaseTtlMs,
-        heartbeatIntervalMs: acquireOptions.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
-      }),
+      acquireLease(
+        { routes, role, ownerId, payloadMaxBytes, httpTimeoutMs, onReleaseError },
+        kind,
+        {
+          ...acquireOptions,
+          waitTimeoutMs: acquireOptions.waitTimeoutMs ?? defaults.waitTimeoutMs,
+          leaseTtlMs: acquireOptions.leaseTtlMs ?? defaults.leaseTtlMs,
+          heartbeatIntervalMs: acquireOptions.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
+        },
+      ),
     withLease: async (kind, fn, withOptions) => {
       const lease = await client.acquireLease(kind, withOptions);
       try {

@@ -3,10 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openPgliteStore } from '@qa-broker/store-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli.js';
 import type { BrokerClient } from '../src/index.js';
 import {
   CI_SECRET,
@@ -19,6 +17,7 @@ import {
 } from './support/broker.js';
 import { summaryOf } from './support/lease-status.js';
 import { nodeCommand, runBin, startBin } from './support/run-bin.js';
+import { runInProcess } from './support/run-in-process.js';
 
 let store: CredentialStore;
 let broker: RunningBroker;
@@ -39,18 +38,6 @@ afterAll(async () => {
 
 function fingerprint(credentialId: string): string {
   return `sha256:${createHash('sha256').update(credentialId).digest('hex').slice(0, 16)}`;
-}
-
-/** run() in-process, with its output captured. */
-async function runInProcess(argv: string[], env: Record<string, string | undefined>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await run(argv, { env, stdout, stderr });
-  return { code, stdout: out, stderr: err };
 }
 
 async function isLeased(kind: string, credentialId: string): Promise<boolean> {
@@ -409,7 +396,7 @@ describe('qa-broker run', () => {
   it('exits 4 when the pool is still exhausted after the wait, with progress on stderr', async () => {
     const kind = uniqueKind('none');
     const result = await runBin(
-      ['run', '--kind', kind, '--wait-timeout', '600', '--', 'true'],
+      ['run', '--kind', kind, '--no-queue', '--wait-timeout', '600', '--', 'true'],
       broker.env(),
     );
     expect(result.code).toBe(4);
@@ -422,7 +409,7 @@ describe('qa-broker run', () => {
       /qa-broker: No available credential for kind ".*"\. Waited \d+\.\d s \(limit 0\.6 s\)/,
     );
     const json = await runBin(
-      ['run', '--json', '--kind', kind, '--wait-timeout', '200', '--', 'true'],
+      ['run', '--json', '--no-queue', '--kind', kind, '--wait-timeout', '200ms', '--', 'true'],
       broker.env(),
     );
     expect(json.code).toBe(4);
@@ -435,7 +422,7 @@ describe('qa-broker run', () => {
 
   it('stops waiting on SIGINT and exits 128+2 without taking a credential', async () => {
     const kind = uniqueKind('interrupt');
-    const running = startBin(['run', '--kind', kind, '--', 'true'], broker.env());
+    const running = startBin(['run', '--kind', kind, '--no-queue', '--', 'true'], broker.env());
     await running.stderrIncludes(`no "${kind}" credential is free`);
     const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
     running.process.kill('SIGINT');
