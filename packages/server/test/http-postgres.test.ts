@@ -4,6 +4,7 @@ import {
   openScratchPostgresStore,
 } from '../../store-postgres/test/support/postgres-server.js';
 import { describeBrokerHttp } from './support/describe-broker-http.js';
+import { describeQueueHttp } from './support/describe-queue-http.js';
 import { expectError, okBody } from './support/expect-response.js';
 import { telegramPayload, uniqueKind } from './support/fixtures.js';
 import { startHarness } from './support/harness.js';
@@ -12,6 +13,7 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 
 // Real PostgreSQL, one random schema per store, dropped when the store closes.
 describeBrokerHttp('postgres', () => openScratchPostgresStore());
+describeQueueHttp('postgres', () => openScratchPostgresStore());
 
 describe('broker over HTTP (postgres unreachable)', () => {
   const cleanups: (() => Promise<void>)[] = [];

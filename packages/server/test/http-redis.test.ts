@@ -6,9 +6,10 @@ import {
   randomPrefix,
 } from '../../store-redis/test/support/test-redis.js';
 import { describeBrokerHttp } from './support/describe-broker-http.js';
+import { describeQueueHttp } from './support/describe-queue-http.js';
 
 // Real Redis, one random key prefix per store; closing the store deletes its keys.
-describeBrokerHttp('redis', async () => {
+async function openScratchRedisStore() {
   const prefix = randomPrefix();
   const store = await openRedisStore({ url: TEST_REDIS_URL, prefix });
   const close = store.close.bind(store);
@@ -22,4 +23,7 @@ describeBrokerHttp('redis', async () => {
     }
   };
   return store;
-});
+}
+
+describeBrokerHttp('redis', openScratchRedisStore);
+describeQueueHttp('redis', openScratchRedisStore);

@@ -6,8 +6,8 @@ import type { CredentialStore } from '@qa-broker/store';
 import { initClient } from '@ts-rest/core';
 import type { InitClientReturn } from '@ts-rest/core';
 import { request } from 'undici';
-import { createBrokerApp } from '../../src/index.js';
-import type { BrokerAppOptions } from '../../src/index.js';
+import { brokerAppControls, createBrokerApp } from '../../src/index.js';
+import type { BrokerAppControls, BrokerAppOptions } from '../../src/index.js';
 
 /** Obviously fake role secrets. */
 export const MAINTAINER_SECRET = 'test-maintainer-secret-not-real';
@@ -47,13 +47,21 @@ export interface BrokerHarness {
   /** Origin + endpoint prefix: the client's base URL. */
   baseUrl: string;
   store: CredentialStore;
+  /** The app's queue controls (drain parked requests, stop ticks and wake-ups). */
+  controls: BrokerAppControls;
   maintainer: ContractClient;
   ci: ContractClient;
   clientWith(token?: string): ContractClient;
   /** A raw request to `path` (relative to the origin); `body` strings are sent as is. */
   raw(
     path: string,
-    options?: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> },
+    options?: {
+      method?: string;
+      body?: unknown;
+      token?: string;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    },
   ): Promise<RawResponse>;
   /** Closes the server (never the store: the caller owns it). */
   close(): Promise<void>;
@@ -68,6 +76,7 @@ export async function startHarness(
     secrets: { maintainer: MAINTAINER_SECRET, ci: CI_SECRET },
     ...options,
   });
+  const controls = brokerAppControls(app);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -88,6 +97,7 @@ export async function startHarness(
       method: (rawOptions.method ?? 'POST') as 'POST',
       headers,
       ...(body === undefined ? {} : { body }),
+      ...(rawOptions.signal ? { signal: rawOptions.signal } : {}),
     });
     const text = await response.body.text();
     let json: unknown;
@@ -103,14 +113,17 @@ export async function startHarness(
     origin,
     baseUrl,
     store,
+    controls,
     maintainer: contractClient(baseUrl, MAINTAINER_SECRET),
     ci: contractClient(baseUrl, CI_SECRET),
     clientWith: (token) => contractClient(baseUrl, token),
     raw,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await controls.close();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      });
+    },
   };
 }
