@@ -77,6 +77,7 @@ export async function acquireLease<K extends string>(
       : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
   };
 
+  let firstSentAt: number | undefined;
   const waitField = (maxWaitMs: number) => ({
     ticket,
     maxWaitMs,
@@ -97,24 +98,39 @@ export async function acquireLease<K extends string>(
     attempt: AttemptContext,
   ): Promise<{ grant: AcquireOkBody; grantedAt: number }> {
     const sentAt = monotonicNow();
+    firstSentAt ??= sentAt;
     if (!queue) return { grant: await routes.acquire(body), grantedAt: sentAt };
     if (!attempt.queued || parkCeilingMs <= 0) {
-      return { grant: await routes.acquire({ ...body, wait: waitField(0) }), grantedAt: sentAt };
+      return timed(await routes.acquire({ ...body, wait: waitField(0) }), sentAt);
     }
     const maxWaitMs = Math.max(0, Math.min(parkCeilingMs, attempt.remainingMs));
     try {
-      return {
-        grant: await routes.acquire({ ...body, wait: waitField(maxWaitMs) }, { signal }),
-        grantedAt: sentAt,
-      };
+      return timed(
+        await routes.acquire({ ...body, wait: waitField(maxWaitMs) }, { signal }),
+        sentAt,
+      );
     } catch (error) {
       if (!signal?.aborted) throw error;
       const recoveredAt = monotonicNow();
       const recovered = await routes.acquire({ ...body, wait: waitField(0) }).catch(() => {
         throw error;
       });
-      return { grant: recovered, grantedAt: recoveredAt };
+      return timed(recovered, recoveredAt);
     }
+  }
+
+  /**
+   * When the lease's TTL started, on our monotonic clock, never later than it did. A v1
+   * grant: when its request was sent. A queued grant may have been made anywhere in a
+   * held-open request, or before a re-ask delivered it: its `waitedMs` counts from the
+   * ticket's first request, which reached the broker after we sent it.
+   */
+  function timed(grant: AcquireOkBody, sentAt: number) {
+    const grantedAt =
+      grant.ticket === undefined || grant.waitedMs === undefined || firstSentAt === undefined
+        ? sentAt
+        : Math.min(firstSentAt + grant.waitedMs, monotonicNow());
+    return { grant, grantedAt };
   }
 
   const { grant, grantedAt } = await waitForGrant(ask, {

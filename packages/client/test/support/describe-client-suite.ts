@@ -375,6 +375,8 @@ export function describeClientSuite(
           waitTimeoutMs: 20_000,
           onWait: (event) => events.push(event),
         });
+        // Awaited below; a failure before then should fail this test, not the run.
+        waiting.catch(() => undefined);
         // The first ask and at least one that stayed open.
         await until(() => events.length >= 2);
         const [first, ...others] = await waitersOf(kind);
@@ -415,8 +417,10 @@ export function describeClientSuite(
         const firstEvents: PoolWaitEvent[] = [];
         const secondEvents: PoolWaitEvent[] = [];
         const firstWaiting = first.acquireLease(kind, { onWait: (e) => firstEvents.push(e) });
+        firstWaiting.catch(() => undefined);
         await until(() => firstEvents.length >= 1);
         const secondWaiting = second.acquireLease(kind, { onWait: (e) => secondEvents.push(e) });
+        secondWaiting.catch(() => undefined);
         await until(() => secondEvents.length >= 1);
         expect(secondEvents[0]).toMatchObject({ queued: true, position: 2, queueLength: 2 });
         expect((await waitersOf(kind)).map((w) => w.ownerId)).toEqual([
