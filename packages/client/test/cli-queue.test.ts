@@ -10,7 +10,7 @@ import {
   type FakeBroker,
   type FakeRequest,
 } from './support/fake-broker.js';
-import { nodeCommand } from './support/run-bin.js';
+import { nodeCommand, startBin } from './support/run-bin.js';
 import { runInProcess } from './support/run-in-process.js';
 
 let fake: FakeBroker | undefined;
@@ -125,6 +125,29 @@ describe('qa-broker run in the wait queue', () => {
       expect(result.stderr).toContain(message);
     }
     expect(broker.requests).toEqual([]);
+  });
+
+  it('stops a held-open wait at once on SIGINT, and asks once more to give back a late grant', async () => {
+    const broker = await scripted([
+      waiting(1, 1),
+      // Held open for 20 s: only the cut can end it soon.
+      waiting(1, 1, 20_000),
+      granted,
+    ]);
+    const running = startBin(['run', '--kind', 'fake', '--', ...quietCommand], broker.env());
+    await running.stderrIncludes('position 1 of 1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const signalledAt = Date.now();
+    running.process.kill('SIGINT');
+    const result = await running.done;
+    expect(result.code).toBe(130);
+    expect(Date.now() - signalledAt).toBeLessThan(3_000);
+    expect(result.stderr).toContain('stopped waiting for a "fake" credential (SIGINT)');
+    const asked = broker.requests.filter((r) => r.route === '/acquire');
+    expect(asked).toHaveLength(3);
+    expect(waitOf(asked[2]!)).toMatchObject({ ticket: waitOf(asked[0]!)?.ticket, maxWaitMs: 0 });
+    // The last ask found the ticket granted: that lease went straight back.
+    expect(broker.requests.at(-1)).toMatchObject({ route: '/release' });
   });
 
   it('polls as before, with the old progress line, against a broker without the queue', async () => {
