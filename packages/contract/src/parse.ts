@@ -4,8 +4,8 @@ import type { ErrorCode } from './codes.js';
 import { PAYLOAD_TOO_DEEP_MESSAGE, nestedDeeperThan, validatePayload } from './payloads.js';
 import type { LeaseBounds } from './policy.js';
 import { DEFAULT_LEASE_BOUNDS, POLICY } from './policy.js';
-import type { AdminAddBody } from './schemas.js';
-import { AdminAddBodySchema } from './schemas.js';
+import type { AdminAddBody, AdminUpdateBody } from './schemas.js';
+import { AdminAddBodySchema, AdminUpdateBodySchema } from './schemas.js';
 
 export interface BodyFailure {
   ok: false;
@@ -59,6 +59,24 @@ export function parseAdminAddBody(body: unknown): BodyResult<AdminAddBody> {
   if (!checked.ok) return failure('INVALID_PAYLOAD', checked.message);
   if (!result.success) return firstIssue(result.error);
   return { ok: true, value: { ...result.data, payload: checked.payload } };
+}
+
+/**
+ * admin/update's body checks: its fields, the payload's depth, and that it changes
+ * something. Per-kind validation comes later, once the credential (and so its kind) is
+ * known to exist.
+ */
+export function parseAdminUpdateBody(body: unknown): BodyResult<AdminUpdateBody> {
+  const parsed = parseBody(AdminUpdateBodySchema, body);
+  if (!parsed.ok) return parsed;
+  const { payload, note } = parsed.value;
+  if (payload !== undefined && nestedDeeperThan(payload, POLICY.payloadMaxDepth)) {
+    return failure('INVALID_PAYLOAD', PAYLOAD_TOO_DEEP_MESSAGE);
+  }
+  if (payload === undefined && note === undefined) {
+    return failure('INVALID_BODY', 'Send "payload", "note" or both: there is nothing to update.');
+  }
+  return parsed;
 }
 
 function outOfRange(name: string, bounds: { min: number; max: number }): string {
