@@ -393,6 +393,39 @@ describe('qa-broker run', () => {
     expect(await isLeased(kind, credentialId)).toBe(false);
   });
 
+  it('waits in the queue with its position on stderr, seen by qa-broker queue, then runs', async () => {
+    const { kind, credentialId } = await poolOfOne();
+    const holder = await admin.acquireLease(kind);
+    const running = startBin(
+      [
+        'run',
+        '--kind',
+        kind,
+        '--wait-timeout',
+        '30s',
+        '--',
+        ...nodeCommand('console.error("ran")'),
+      ],
+      // Asks held open for 1 s: several re-asks while the holder keeps the credential.
+      broker.env({ QA_BROKER_HTTP_TIMEOUT_MS: '3000' }),
+    );
+    await running.stderrIncludes(`waiting for a "${kind}" credential: position 1 of 1,`);
+    const shown = await runInProcess(['queue', '--kind', kind], broker.env());
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split('\n')[0]).toMatch(/^kind\s+position\s+fingerprint\s+owner\s+role/);
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `^${kind}\\s+1\\s+sha256:[0-9a-f]{16}\\s+\\S+\\s+\\w+\\s+0\\s+\\d+\\.\\d s\\s+parked$`,
+        'm',
+      ),
+    );
+    await holder.release();
+    const result = await running.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('ran');
+    expect(await isLeased(kind, credentialId)).toBe(false);
+  });
+
   it('exits 4 when the pool is still exhausted after the wait, with progress on stderr', async () => {
     const kind = uniqueKind('none');
     const result = await runBin(
