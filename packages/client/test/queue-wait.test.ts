@@ -97,6 +97,16 @@ describe('acquire in the wait queue', () => {
     expect(maxWait).toBeLessThanOrEqual(1_200);
   });
 
+  it('never holds a request open when its HTTP timeout leaves no room, and does not spin', async () => {
+    const broker = await scripted([waiting(2, 2), waiting(1, 2), granted]);
+    const events: PoolWaitEvent[] = [];
+    await broker
+      .client('ci', { httpTimeoutMs: 1_500 })
+      .withLease('fake', () => undefined, { onWait: (event) => events.push(event) });
+    expect(acquires(broker).map((r) => waitOf(r)?.maxWaitMs)).toEqual([0, 0, 0]);
+    expect(events.map((e) => e.nextDelayMs)).toEqual([250, 250]);
+  });
+
   it('sends the priority, and no wait at all with queue: false', async () => {
     const broker = await scripted([granted]);
     await broker.client('maintainer').withLease('fake', () => undefined, { priority: 50 });
