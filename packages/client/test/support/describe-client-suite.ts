@@ -438,6 +438,30 @@ export function describeClientSuite(
         await secondLease.release();
       });
 
+      it('stops at once when cancelled while the broker holds its request open', async () => {
+        const kind = uniqueKind('queue-cancel');
+        const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
+        const holder = await admin.acquireLease(kind);
+        const controller = new AbortController();
+        const events: PoolWaitEvent[] = [];
+        // The default HTTP timeout of these clients (5 s) lets an ask stay open 3 s.
+        const waiting = ci.acquireLease(kind, {
+          signal: controller.signal,
+          onWait: (event) => {
+            events.push(event);
+            setTimeout(() => controller.abort(new Error('test cancelled')), 300);
+          },
+        });
+        const started = Date.now();
+        const error = await rejectionOf(waiting);
+        expect(error.code).toBe('ABORTED');
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(events).toHaveLength(1);
+        const summary = await summaryOf(admin, kind, credentialId);
+        expect(summary.lease?.ownerId).toBe(admin.ownerId);
+        await holder.release();
+      });
+
       it('gives up after the wait timeout with its place in the message', async () => {
         const kind = uniqueKind('queue-empty');
         const error = await rejectionOf(
