@@ -226,5 +226,9 @@ describe('qa-broker queue', () => {
     expect(bad.stderr).toContain('--limit must be a whole number from 1 to 500.');
     const help = await runInProcess(['queue', '--help'], broker.env());
     expect(help.stdout).toContain('Usage: qa-broker queue [--kind K] [--limit N]');
+    const main = await runInProcess(['--help'], broker.env());
+    expect(main.stdout).toMatch(/^ {2}queue {16}show who waits for which kind \(maintainer\)$/m);
+    const run = await runInProcess(['run', '--help'], broker.env());
+    expect(run.stdout).toContain('[--priority N | --no-queue]');
   });
 });

@@ -64,8 +64,9 @@ whatever happens. While the pool is exhausted it waits in the broker's fair queu
 come, first served; --priority N from -100 to 100, above 0 for the maintainer role only),
 printing its position on stderr at most once a second; --no-queue polls instead, as an
 old broker makes it do anyway. Durations D: 250ms, 90s, 5m, 1h, or a plain number of
-milliseconds (--wait-timeout defaults to 90s). CMD gets
-QA_CREDENTIAL_ID, QA_CREDENTIAL_FENCING_TOKEN and the payload JSON in
+milliseconds (--wait-timeout defaults to 90s).
+
+CMD gets QA_CREDENTIAL_ID, QA_CREDENTIAL_FENCING_TOKEN and the payload JSON in
 QA_CREDENTIAL_PAYLOAD (or the variable --payload-env names); with --payload-file PATH the
 payload is written to PATH (created 0600, must not exist, deleted afterwards) and PATH
 goes in QA_CREDENTIAL_PAYLOAD_FILE. The broker's token is not passed on to CMD.
