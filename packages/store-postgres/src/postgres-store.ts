@@ -156,7 +156,7 @@ export class PostgresStore implements CredentialStore {
   release(input: ReleaseInput): Promise<ReleaseResult> {
     return this.run('release', async (db) => {
       const shared = await this.queries.release(db, input, false);
-      if (shared !== 'RETRY_EXCLUSIVE') return shared;
+      if (shared !== 'RETRY_EXCLUSIVE') return shared.result;
       return this.exclusive(input.kind, input.nowMs, (tx) => this.queries.release(tx, input, true));
     });
   }
@@ -169,9 +169,10 @@ export class PostgresStore implements CredentialStore {
     return this.run('addCredential', async (db) => {
       const shared = await this.queries.addCredential(db, input, false);
       if (shared !== 'RETRY_EXCLUSIVE') return shared;
-      return this.exclusive(input.kind, input.nowMs, (tx) =>
-        this.queries.addCredential(tx, input, true),
-      );
+      return this.exclusive(input.kind, input.nowMs, async (tx) => {
+        const result = await this.queries.addCredential(tx, input, true);
+        return result === 'RETRY_EXCLUSIVE' ? result : { result, releasedWaiterId: null };
+      });
     });
   }
 
@@ -228,12 +229,15 @@ export class PostgresStore implements CredentialStore {
   private async exclusive<T>(
     kind: string,
     nowMs: number | undefined,
-    work: (tx: Queryable) => Promise<T | 'RETRY_EXCLUSIVE'>,
+    work: (
+      tx: Queryable,
+    ) => Promise<{ result: T; releasedWaiterId: string | null } | 'RETRY_EXCLUSIVE'>,
   ): Promise<T> {
     const { result, wakeups } = await this.client.transaction(async (tx) => {
-      const result = await work(tx);
-      if (result === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
-      return { result, wakeups: await this.queries.settleQueue(tx, kind, nowMs) };
+      const done = await work(tx);
+      if (done === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
+      const wakeups = await this.queries.settleQueue(tx, kind, nowMs, done.releasedWaiterId);
+      return { result: done.result, wakeups };
     });
     await this.wakeups.deliver(this.client.db, wakeups);
     return result;
