@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAIT_POLICY } from '@qa-broker/contract';
 import type { AcquireResult } from '@qa-broker/store';
 import type { PostgresStore } from '../src/index.js';
+import { acquireSql } from '../src/queries/acquire.js';
+import { quoteSchema } from '../src/schema-name.js';
 import { POSTGRES_URL, openScratchPostgresStore } from './support/postgres-server.js';
 
 const NOW = 1_800_000_000_000;
@@ -118,5 +120,34 @@ describe('the per-kind queue lock on PostgreSQL', () => {
     } finally {
       await holder.query('rollback');
     }
+  });
+
+  it('the v1 acquire statement changes nothing on a kind with a waiter row: no lease, no event', async () => {
+    const kind = 'lock-gated';
+    await kindWithCredentials(kind, 1);
+    await holder.query(
+      `insert into "${store.schema}".waiters
+         (kind, waiter_id, explicit, owner_id, actor_role, priority, first_at_ms, deadline_ms)
+       values ($1, 'implicit:ci:someone', false, 'someone', 'ci', 0, $2, $3)`,
+      [kind, NOW, NOW + 5_000],
+    );
+    const events = async () =>
+      (
+        await holder.query<{ n: number }>(
+          `select count(*)::int as n from "${store.schema}".events where kind = $1 and category = 'lease'`,
+          [kind],
+        )
+      ).rows[0]!.n;
+    const { rows } = await holder.query<{ queue_free: boolean; credential_id: string | null }>(
+      acquireSql(quoteSchema(store.schema)),
+      [kind, 'v1-owner', 'ci', 'fake-v1', TTL, NOW],
+    );
+    expect(rows).toEqual([expect.objectContaining({ queue_free: false, credential_id: null })]);
+    expect(await events()).toBe(0);
+    const { rows: leases } = await holder.query(
+      `select credential_id from "${store.schema}".credentials where kind = $1 and lease_owner_id is not null`,
+      [kind],
+    );
+    expect(leases).toEqual([]);
   });
 });
