@@ -472,12 +472,11 @@ begin
 end
 $$;
 
--- A step that may have freed a credential, run after the change in the same transaction
--- (release or add on a kind with waiters): deletes the entry of the ticket whose lease was
--- released (p_released_waiter), sweeps, then dispatches. The caller already holds the
--- kind's lock exclusive (queue_gate(kind, true)).
+-- A step that may have freed a credential or changed the queue, run after the change in
+-- the same transaction (release or add on a kind with waiters, tickWaiters): sweep, then
+-- dispatch. The caller holds the kind's lock exclusive (queue_gate(kind, true)).
 create function {{schema}}.queue_settle(
-  p_kind text, p_now bigint, p_grace bigint, p_limit integer, p_released_waiter text,
+  p_kind text, p_now bigint, p_grace bigint, p_limit integer,
   out wake_brokers text[], out wake_tickets text[]
 )
 language plpgsql volatile as $$
@@ -487,10 +486,6 @@ declare
 begin
   perform pg_advisory_xact_lock({{schema}}.queue_lock_key(p_kind));
   now_ms := {{schema}}.queue_clock(p_now);
-  if p_released_waiter is not null then
-    delete from {{schema}}.waiters w
-    where w.kind = p_kind and w.waiter_id = p_released_waiter and w.granted_credential_id is not null;
-  end if;
   perform {{schema}}.queue_sweep(p_kind, now_ms, p_limit);
   select * into dispatched from {{schema}}.queue_dispatch(p_kind, now_ms, p_grace, p_limit);
   wake_brokers := dispatched.wake_brokers;

@@ -48,6 +48,7 @@ import { replacePayloadQuery } from './queries/replace-payload.js';
 import { scanCredentialsQuery } from './queries/scan-credentials.js';
 import { settleQueueQuery } from './queries/settle-queue.js';
 import { tickWaitersQuery } from './queries/tick-waiters.js';
+import { unqueueReleasedQuery } from './queries/unqueue-released.js';
 import { quoteSchema, type QuotedSchema } from './schema-name.js';
 import type { Queryable, SqlClient } from './sql-client.js';
 import { WakeRegistry } from './wake-registry.js';
@@ -58,6 +59,7 @@ function buildQueries(schema: QuotedSchema) {
     acquire: acquireQuery(schema),
     queueAcquire: queueAcquireQuery(schema),
     settleQueue: settleQueueQuery(schema),
+    unqueueReleased: unqueueReleasedQuery(schema),
     tickWaiters: tickWaitersQuery(schema),
     cancelWait: cancelWaitQuery(schema),
     listQueues: listQueuesQuery(schema),
@@ -223,8 +225,9 @@ export class PostgresStore implements CredentialStore {
   }
 
   /**
-   * A v1 statement in exclusive mode, then queue_settle (sweep and dispatch), in one
-   * transaction under the kind's queue lock; wake-ups go out after the commit.
+   * A v1 statement in exclusive mode, then (after a release of a ticket's lease) that
+   * ticket's entry deleted, then queue_settle (sweep and dispatch), in one transaction under
+   * the kind's queue lock; wake-ups go out after the commit.
    */
   private async exclusive<T>(
     kind: string,
@@ -236,7 +239,9 @@ export class PostgresStore implements CredentialStore {
     const { result, wakeups } = await this.client.transaction(async (tx) => {
       const done = await work(tx);
       if (done === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
-      const wakeups = await this.queries.settleQueue(tx, kind, nowMs, done.releasedWaiterId);
+      if (done.releasedWaiterId !== null)
+        await this.queries.unqueueReleased(tx, kind, done.releasedWaiterId);
+      const wakeups = await this.queries.settleQueue(tx, kind, nowMs);
       return { result: done.result, wakeups };
     });
     await this.wakeups.deliver(this.client.db, wakeups);

@@ -23,7 +23,7 @@ type ReleaseCode =
  * delivered has no token, so every token is LEASE_NOT_OWNER for it.
  * In shared mode, when the kind has waiter rows, nothing is locked or changed and the
  * verdict is RETRY_EXCLUSIVE. The waiter a released lease was granted to is returned, so
- * queue_settle (exclusive mode, same transaction) deletes that ticket's entry.
+ * the exclusive step (unqueue-released.ts, same transaction) deletes that ticket's entry.
  */
 export function releaseQuery(schema: QuotedSchema) {
   const text = `
