@@ -290,7 +290,7 @@ describe('dashboard in headless Chromium', () => {
     expect(listed[0]?.status).toBe('active');
     await expect.poll(() => row.textContent(), { timeout: FRESH_MS }).toContain('quarantined');
     expect(await row.locator('td.quarantine').textContent()).toMatch(
-      /bot token revoked upstream\s+reported by .+ \(maintainer\)/,
+      /bot token revoked upstream\s*reported by .+ \(maintainer\)/,
     );
     // Quarantined once: no second Quarantine button, a Restore button instead.
     expect(await button.count()).toBe(0);
@@ -475,7 +475,10 @@ describe('dashboard in headless Chromium', () => {
     expect(await row.textContent()).toContain(note);
     expect(await row.textContent()).toContain(kind);
     expect(await page.locator('#leases').textContent()).toContain(ownerId);
-    expect(await page.locator('#pools').textContent()).toContain(kind);
+    // admin/stats is polled apart from admin/list: the pool card may land a poll later.
+    await expect
+      .poll(() => page.locator('#pools').textContent(), { timeout: FRESH_MS })
+      .toContain(kind);
     expect(await injectedMarkup(page)).toEqual(NOTHING_INJECTED);
   });
 

@@ -73,7 +73,6 @@ function QuarantineCell({ credential, now }: { credential: CredentialSummary; no
     <>
       <span class="reason">{quarantine.reason ?? 'No reason given'}</span>
       <span class="reported-by" title={dateTime(quarantine.atMs)}>
-        {' '}
         reported by {quarantine.reportedBy} ({quarantine.actorRole}), {ago(quarantine.atMs, now)}
       </span>
       {reports && <span class="muted">; {reports}</span>}
@@ -136,7 +135,7 @@ export function CredentialsView({ api, credentials, now, announce }: ViewProps) 
           <input
             type="search"
             value={text}
-            placeholder="id, kind, note, holder or reason"
+            placeholder="id, kind, note or holder"
             onInput={(e) => setText(e.currentTarget.value)}
           />
         </label>
