@@ -3,6 +3,8 @@ import type {
   AcquireResult,
   AddCredentialInput,
   CancelWaitInput,
+  CredentialChangeInput,
+  CredentialChangeResult,
   CredentialRecord,
   CredentialStore,
   DisableInput,
@@ -11,6 +13,7 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindPolicyRecord,
   KindQueue,
   LeaseActivity,
   LeaseActivityInput,
@@ -18,6 +21,7 @@ import type {
   PoolStats,
   PruneInput,
   PruneResult,
+  QuarantineInput,
   QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
@@ -25,8 +29,10 @@ import type {
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  SetPolicyInput,
   TickWaitersInput,
   TickWaitersResult,
+  UpdateCredentialInput,
   WakeupSubscription,
 } from '@qa-broker/store';
 import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
@@ -40,9 +46,11 @@ import { replyStrings } from './reply.js';
 import {
   credentialExists,
   listKinds,
+  listPolicyKinds,
   lookupKind,
   registerCredential,
   registerKind,
+  registerPolicyKind,
 } from './lookup.js';
 import { isAbsentInKind } from './ops/absent.js';
 import { acquireScript } from './ops/acquire.js';
@@ -50,17 +58,22 @@ import { addCredentialScript } from './ops/add-credential.js';
 import { appendAdminEventScript } from './ops/append-admin-event.js';
 import { cancelWaitScript } from './ops/cancel-wait.js';
 import { disableCredentialScript } from './ops/disable-credential.js';
+import { getPolicyScript } from './ops/get-policy.js';
 import { heartbeatScript } from './ops/heartbeat.js';
 import { listKindPageScript } from './ops/list-kind-page.js';
 import { listQueueScript } from './ops/list-queue.js';
 import { poolStatsScript } from './ops/pool-stats.js';
 import { pruneEventsScript } from './ops/prune-events.js';
+import { quarantineCredentialScript } from './ops/quarantine-credential.js';
 import { readChunkScript } from './ops/read-chunk.js';
 import { readCredentialsScript } from './ops/read-credentials.js';
 import { releaseScript } from './ops/release.js';
 import { replacePayloadScript } from './ops/replace-payload.js';
+import { restoreCredentialScript } from './ops/restore-credential.js';
 import { STEP_LIMIT } from './ops/queue-step.js';
+import { setPolicyScript } from './ops/set-policy.js';
 import { tickWaitersScript } from './ops/tick-waiters.js';
+import { updateCredentialScript } from './ops/update-credential.js';
 import { subscribeWakeupChannel, wakeConnectionName } from './wakeups.js';
 
 /**
@@ -189,6 +202,59 @@ export class RedisStore implements CredentialStore {
     return disableCredentialScript(this.client, this.keys.kind(kind), kind, input);
   }
 
+  async restoreCredential(input: CredentialChangeInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return restoreCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async quarantineCredential(input: QuarantineInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return quarantineCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async updateCredential(input: UpdateCredentialInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return updateCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async findCredential(credentialId: string): Promise<CredentialRecord | undefined> {
+    const kind = await lookupKind(this.client, this.keys.global, credentialId);
+    if (kind === undefined) return undefined;
+    const [record] = await readCredentialsScript(
+      this.client,
+      this.keys.kind(kind),
+      kind,
+      [credentialId],
+      false,
+    );
+    return record;
+  }
+
+  async setPolicy(input: SetPolicyInput): Promise<KindPolicyRecord> {
+    await registerPolicyKind(this.client, this.keys.global, input.kind);
+    // Its policy event goes to the kind's admin log, which listings and retention find
+    // through the kind registry.
+    await this.ensureKindRegistered(input.kind);
+    return setPolicyScript(this.client, this.keys.kind(input.kind), input);
+  }
+
+  /** One kind's policy, or every kind's that has one, in code-point order of kind. */
+  async getPolicies(input: { kind?: string }): Promise<KindPolicyRecord[]> {
+    const kinds =
+      input.kind !== undefined
+        ? [input.kind]
+        : await listPolicyKinds(this.client, this.keys.global);
+    const policies: KindPolicyRecord[] = [];
+    for (const kind of kinds) {
+      const policy = await getPolicyScript(this.client, this.keys.kind(kind), kind);
+      if (policy) policies.push(policy);
+    }
+    return policies;
+  }
+
   async replacePayload(input: ReplacePayloadInput): Promise<boolean> {
     const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
     if (kind === undefined) return false;
@@ -293,7 +359,9 @@ export class RedisStore implements CredentialStore {
     );
     // A kind only ever acquired (never added) has no credentials: not a pool, unless
     // someone waits for it.
-    return stats.filter((pool) => pool.free + pool.leased + pool.disabled + pool.waiting > 0);
+    return stats.filter(
+      (pool) => pool.free + pool.leased + pool.disabled + pool.waiting + pool.quarantined > 0,
+    );
   }
 
   async leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {

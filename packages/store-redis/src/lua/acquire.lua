@@ -4,7 +4,7 @@ additions §1; README "Wait queue"). Without a ticket and with no live ticket
 waiter this is v1 exactly: the least recently leased free credential, or POOL_EXHAUSTED.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
@@ -17,6 +17,9 @@ KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, sc
 KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
 KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
 KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
+KEYS[15] policy hash of the kind: maxHoldMs, maxLeasesPerRole.<role>, maxLeasesPerOwner, quarantineAfterBroken, updatedAtMs
+KEYS[16] lease count hash of the kind: "role:<actorRole>" / "owner:<ownerId>" -> members of KEYS[4] they hold
+KEYS[17] quarantined set of the kind: active credentials under quarantine
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
@@ -32,13 +35,17 @@ ARGV[11] priority (-100..100; tickets only)
 ARGV[12] brokerId holding the request (tickets only)
 ARGV[13] sealedToken: this call's token sealed under the ticket (tickets only)
 ARGV[14] queueMax: live ticket waiters the kind may hold (count; tickets only)
+ARGV[15] message of the acquire_failed event when the caller's role is over its quota
+ARGV[16] message of the acquire_failed event when the caller (ownerId) is over its quota
 
 Returns
   {"ok", credentialId, acquiredAtMs, expiresAtMs, fencingToken, pieceCount, byteLength,
-   inlinePiece | "", waitedMs | "", sealedToken | ""}
+   inlinePiece | "", waitedMs | "", sealedToken | "", maxExpiresAtMs | ""}
       inlinePiece only when pieceCount == 1; waitedMs for a queued grant; sealedToken on
-      the re-ask of a ticket delivered before (this call's token was not stored)
+      the re-ask of a ticket delivered before (this call's token was not stored);
+      maxExpiresAtMs when the kind's policy has a maxHoldMs
   {"POOL_EXHAUSTED"}                          v1
+  {"POOL_EXHAUSTED_QUOTA", "role" | "owner"}  v1: a credential is free but the caller is over quota
   {"POOL_EXHAUSTED", position, queueLength}   an old client holding an implicit place
   {"WAITING", position, queueLength}          the ticket is queued (no event)
   {"TICKET_CONFLICT"} | {"QUEUE_FULL"}        nothing of this caller changed (the step's
@@ -56,6 +63,10 @@ Returns
 -- @include lease-reply
 -- @include end-lease
 -- @include queue-place
+-- @include over-quota
+-- @include hold-cap
+-- @include index-lease
+-- @include drop-pinned-payload
 
 local k = kind_context()
 local owner_id = ARGV[5]
@@ -64,22 +75,28 @@ local token = ARGV[7]
 local ttl_ms = tonumber(ARGV[8])
 local ticket_id = ARGV[10]
 
-local function exhausted_event()
+local function exhausted_event(message)
   append_event(k, k.lease_events, {
     eventType = 'acquire_failed',
     actorRole = actor_role,
     ownerId = owner_id,
     code = 'POOL_EXHAUSTED',
-    message = ARGV[9],
+    message = message or ARGV[9],
   })
 end
 
--- v1: the head of the free set gets this caller's lease, or POOL_EXHAUSTED.
+-- v1: the head of the free set gets this caller's lease, or POOL_EXHAUSTED (naming the
+-- quota when a credential is free but the caller's role or owner is at its cap).
 local function grant_now()
   local best = redis.call('ZRANGE', k.free, 0, 0)
   if #best == 0 then
     exhausted_event()
     return {'POOL_EXHAUSTED'}
+  end
+  local quota = over_quota(k, actor_role, owner_id)
+  if quota then
+    if quota == 'role' then exhausted_event(ARGV[15]) else exhausted_event(ARGV[16]) end
+    return {'POOL_EXHAUSTED_QUOTA', quota}
   end
   local member = best[1]
   local id = string.sub(member, 18)
@@ -89,16 +106,18 @@ local function grant_now()
   end
   redis.call('ZREM', k.free, member)
   local record = cjson.decode(raw)
-  local expires_at = k.now + ttl_ms
+  drop_pinned_payload(k, id, record)
   record.fence = record.fence + 1
   record.lastLeasedAtMs = k.now
   record.updatedAtMs = k.now
   record.lease = {
     ownerId = owner_id, actorRole = actor_role, token = token,
-    acquiredAtMs = k.now, heartbeatAtMs = k.now, expiresAtMs = expires_at,
+    acquiredAtMs = k.now, heartbeatAtMs = k.now, expiresAtMs = k.now + ttl_ms,
   }
+  local cap = hold_cap(k.policy, record.lease)
+  if cap and cap < record.lease.expiresAtMs then record.lease.expiresAtMs = cap end
   redis.call('HSET', k.credentials, id, cjson.encode(record))
-  redis.call('ZADD', k.leases, expires_at, id)
+  index_lease(k, id, record.lease)
   redis.call('ZADD', k.updated_active, -k.now, id)
   append_event(k, k.lease_events, {
     eventType = 'acquire',
