@@ -70,20 +70,25 @@ alter table {{schema}}.events add constraint events_check check (
     ('add', 'disable', 'disable_failed', 'restore', 'quarantine', 'update', 'policy'))
 );
 
--- The gate of the v1 acquire: queue_gate (shared), and closed also when the kind has a
--- quota, so quota checks always run serialized under the exclusive lock (the quota race:
--- concurrent acquires by one owner must each count the others' grants).
-create function {{schema}}.acquire_gate(p_kind text) returns boolean
+-- The gate of the v1 acquire, like queue_gate(kind, false): the kind's lock shared, open
+-- while the kind has no waiter row; closed also when the kind has a quota, so quota checks
+-- always run serialized under the exclusive lock (the quota race: concurrent acquires by
+-- one owner must each count the others' grants). Also answers the kind's maxHoldMs, so
+-- the policy row is read once. Its queries see every commit made before the lock.
+create function {{schema}}.acquire_gate(
+  p_kind text, out open boolean, out max_hold_ms bigint
+)
 language plpgsql volatile as $$
+declare
+  has_quota boolean;
 begin
-  if not {{schema}}.queue_gate(p_kind, false) then
-    return false;
-  end if;
-  return not exists (
-    select 1 from {{schema}}.kind_policies p
-    where p.kind = p_kind and (p.max_leases_ci is not null or p.max_leases_maintainer is not null
+  perform pg_advisory_xact_lock_shared({{schema}}.queue_lock_key(p_kind));
+  select p.max_hold_ms, (p.max_leases_ci is not null or p.max_leases_maintainer is not null
       or p.max_leases_per_owner is not null)
-  );
+    into max_hold_ms, has_quota
+  from {{schema}}.kind_policies p where p.kind = p_kind;
+  open := has_quota is not true
+    and not exists (select 1 from {{schema}}.waiters w where w.kind = p_kind);
 end
 $$;
 

@@ -47,10 +47,7 @@ interface GrantRow {
 export function acquireSql(schema: QuotedSchema): string {
   return `
 with clock as (${clockCte('$6')}),
-gate as materialized (select ${schema}.acquire_gate($1) as open),
-hold as materialized (
-  select (select p.max_hold_ms from ${schema}.kind_policies p where p.kind = $1) as max_hold_ms
-),
+gate as materialized (select g.open, g.max_hold_ms from ${schema}.acquire_gate($1) g),
 free_peek as materialized (
   select c.last_leased_at_ms, c.seq
   from ${schema}.credentials c
@@ -97,14 +94,14 @@ granted as (
       lease_sealed_token = null,
       lease_acquired_at_ms = clock.now_ms,
       lease_heartbeat_at_ms = clock.now_ms,
-      lease_expires_at_ms = clock.now_ms + least($5::bigint, hold.max_hold_ms),
+      lease_expires_at_ms = clock.now_ms + least($5::bigint, gate.max_hold_ms),
       fencing_counter = c.fencing_counter + 1,
       last_leased_at_ms = clock.now_ms,
       updated_at_ms = clock.now_ms
-  from chosen, clock, hold
+  from chosen, clock, gate
   where c.seq = chosen.seq
   returning c.credential_id, c.kind, c.lease_acquired_at_ms, c.lease_expires_at_ms, c.fencing_counter,
-    c.lease_acquired_at_ms + hold.max_hold_ms as max_expires_at_ms,
+    c.lease_acquired_at_ms + gate.max_hold_ms as max_expires_at_ms,
     c.payload_chunk_count, c.payload_byte_length,
     case when c.payload_chunk_count = 1 then c.payload_pieces[1] end as inline_piece
 ),
