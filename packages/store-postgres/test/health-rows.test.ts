@@ -262,4 +262,58 @@ describe('credential health and policy rows on PostgreSQL', () => {
       expect.objectContaining({ kind, free: 1, waiting: WAIT_POLICY.scanLimit + 1 }),
     );
   });
+  it('concurrent patches of one new kind both apply (the upsert merges into the locked row)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const kind = newKind('patch');
+      await Promise.all([
+        store.setPolicy({ kind, patch: { maxHoldMs: 40_000 }, actorId: ADMIN, nowMs: NOW }),
+        store.setPolicy({ kind, patch: { maxLeasesPerOwner: 2 }, actorId: ADMIN, nowMs: NOW }),
+        store.setPolicy({
+          kind,
+          patch: { maxLeasesPerRole: { ci: 4 } },
+          actorId: ADMIN,
+          nowMs: NOW,
+        }),
+        store.setPolicy({
+          kind,
+          patch: { maxLeasesPerRole: { maintainer: 1 } },
+          actorId: ADMIN,
+          nowMs: NOW,
+        }),
+      ]);
+      expect(await store.getPolicies({ kind })).toEqual([
+        {
+          kind,
+          updatedAtMs: NOW,
+          maxHoldMs: 40_000,
+          maxLeasesPerOwner: 2,
+          maxLeasesPerRole: { ci: 4, maintainer: 1 },
+        },
+      ]);
+    }
+  });
+
+  it('a heartbeat past a later maxHoldMs pulls the stored expiry back to the cap', async () => {
+    const kind = newKind('cap');
+    const id = await addOne(kind, ['{"fake":1}']);
+    const held = await lease(kind, 'holder', NOW);
+    await store.setPolicy({ kind, patch: { maxHoldMs: 30_000 }, actorId: ADMIN, nowMs: NOW + 1 });
+    expect(
+      await store.heartbeat({
+        kind,
+        ownerId: 'holder',
+        credentialId: id,
+        leaseToken: held.leaseToken,
+        leaseTtlMs: TTL,
+        nowMs: NOW + 40_000,
+      }),
+    ).toEqual({ ok: false, code: 'LEASE_EXPIRED' });
+    const { rows } = await client.query<{ expires: string }>(
+      `select lease_expires_at_ms as expires from "${store.schema}".credentials where credential_id = $1`,
+      [id],
+    );
+    expect(Number(rows[0]!.expires)).toBe(NOW + 30_000);
+    // So the next acquire reclaims it before its old expiry (NOW + TTL).
+    expect((await lease(kind, 'next', NOW + 40_001)).fencingToken).toBe(2);
+  });
 });
