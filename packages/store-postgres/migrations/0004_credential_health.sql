@@ -129,6 +129,20 @@ begin
 end
 $$;
 
+-- Whether the kind has a credential a grant could take now (active, not quarantined, no
+-- lease or an expired one): two probes, one per acquire index, like queue_grant's pick.
+create function {{schema}}.kind_has_free(p_kind text, p_now bigint) returns boolean
+language sql volatile as $$
+  select exists (
+      select 1 from {{schema}}.credentials c
+      where c.kind = p_kind and c.status = 'active' and c.lease_expires_at_ms is null
+        and c.quarantine_at_ms is null)
+    or exists (
+      select 1 from {{schema}}.credentials c
+      where c.kind = p_kind and c.status = 'active' and c.lease_expires_at_ms <= p_now
+        and c.quarantine_at_ms is null)
+$$;
+
 -- queue_grant as in 0002, but never a quarantined credential, capped at maxHoldMs from the
 -- grant, and updating by primary key.
 create or replace function {{schema}}.queue_grant(
@@ -186,7 +200,8 @@ end
 $$;
 
 -- queue_dispatch as in 0002, but a waiter over its quota is skipped: it keeps its place and
--- those behind it are served. At most p_limit entries examined, in queue order.
+-- those behind it are served. At most p_limit entries examined, in queue order. Quota
+-- checks count leases, so they run only while a credential is known to be free.
 create or replace function {{schema}}.queue_dispatch(
   p_kind text, p_now bigint, p_grace bigint, p_limit integer,
   out granted_waiters text[], out wake_brokers text[], out wake_tickets text[]
@@ -198,6 +213,7 @@ declare
   grant_id text;
   grant_fence bigint;
   has_quota boolean;
+  any_free boolean;
 begin
   granted_waiters := '{}';
   wake_brokers := '{}';
@@ -216,8 +232,14 @@ begin
       delete from {{schema}}.waiters w where w.kind = p_kind and w.waiter_id = head.waiter_id;
       continue;
     end if;
-    if has_quota and {{schema}}.quota_verdict(p_kind, head.owner_id, head.actor_role, p_now) is not null then
-      continue;
+    if has_quota then
+      if any_free is null then
+        any_free := {{schema}}.kind_has_free(p_kind, p_now);
+      end if;
+      exit when not any_free;
+      if {{schema}}.quota_verdict(p_kind, head.owner_id, head.actor_role, p_now) is not null then
+        continue;
+      end if;
     end if;
     pickup_by := case when head.explicit then p_now + p_grace else head.deadline_ms end;
     select g.o_credential_id, g.o_fence into grant_id, grant_fence
@@ -229,6 +251,7 @@ begin
         deadline_ms = pickup_by
     where w.kind = p_kind and w.waiter_id = head.waiter_id;
     granted_waiters := granted_waiters || head.waiter_id;
+    any_free := null;
     if head.explicit then
       wake_brokers := wake_brokers || head.broker_id;
       wake_tickets := wake_tickets || head.waiter_id;
@@ -322,11 +345,7 @@ begin
     if o_credential_id is null then
       o_quota := {{schema}}.quota_verdict(p_kind, p_owner, p_role, now_ms);
       -- Over quota counts only when a credential would otherwise have been granted.
-      if o_quota is not null and not exists (
-        select 1 from {{schema}}.credentials c
-        where c.kind = p_kind and c.status = 'active' and c.quarantine_at_ms is null
-          and (c.lease_expires_at_ms is null or c.lease_expires_at_ms <= now_ms)
-      ) then
+      if o_quota is not null and not {{schema}}.kind_has_free(p_kind, now_ms) then
         o_quota := null;
       end if;
       if o_quota is null then
