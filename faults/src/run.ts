@@ -188,7 +188,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     const workers = [
       ...Array.from({ length: clients }, (_, i) => leaseWorker(ctx, `client-${i}`)),
       adminWorker(ctx, 1_500),
-      ...Array.from({ length: options.long ? 5 : 3 }, (_, i) =>
+      ...Array.from({ length: options.long ? 6 : 4 }, (_, i) =>
         waitingWorker(ctx, `parked-${i}`, 'parked'),
       ),
       ...Array.from({ length: options.long ? 2 : 1 }, (_, i) =>

@@ -22,8 +22,8 @@ import { sleep } from './sleep.ts';
  */
 
 /** Parked requests stay open this long at most: short, so re-asks cross brokers often. */
-const MAX_WAIT_MS = { min: 800, max: 2_500 };
-const HOLD_MS = { min: 50, max: 600 };
+const MAX_WAIT_MS = { min: 300, max: 1_500 };
+const HOLD_MS = { min: 100, max: 900 };
 
 function grantOf(result: CallResult): Grant | undefined {
   if (result.outcome !== 'ok') return undefined;
@@ -82,7 +82,7 @@ async function ask(
       leaseTtlMs: ttlMs,
       ...(wait === undefined ? {} : { wait }),
     },
-    // The client's own timeout must exceed maxWaitMs (spec §1); 8 s > 2.5 s + 2 s.
+    // The client's own timeout must exceed maxWaitMs (spec §1); 8 s > 1.5 s + 2 s.
     ctx.requestTimeoutMs,
     ctx.signal,
   );
@@ -125,7 +125,11 @@ async function holdAndRelease(ctx: RunContext, clientId: string, held: Held): Pr
   }
 }
 
-/** Waits with a ticket until granted (or the run stops), re-asking as the spec says. */
+/**
+ * Waits with a ticket until granted (or the run stops), re-asking as the spec says. Half
+ * the tickets first join with `maxWaitMs: 0` (answered at once with their place), which
+ * pins down when they joined.
+ */
 async function waitParked(
   ctx: RunContext,
   clientId: string,
@@ -134,15 +138,17 @@ async function waitParked(
 ): Promise<Held | undefined> {
   const ticket = `fake-ticket-${randomUUID()}`;
   const ttlMs = ctx.random.int(ctx.leaseTtlMs.min, ctx.leaseTtlMs.max);
+  let maxWaitMs = ctx.random.next() < 0.5 ? 0 : ctx.random.int(MAX_WAIT_MS.min, MAX_WAIT_MS.max);
   while (!ctx.signal.aborted) {
-    const maxWaitMs = ctx.random.int(MAX_WAIT_MS.min, MAX_WAIT_MS.max);
     const { op, result } = await ask(ctx, clientId, kind, ownerId, ttlMs, { ticket, maxWaitMs });
     if (op.grant) return { kind, ownerId, grant: op.grant };
-    // Waiting, unknown (the grant may be ours: re-ask) or a refused connection: at once.
-    if (op.place?.waiting || result.outcome === 'unknown' || result.code === 'ECONNREFUSED')
+    maxWaitMs = ctx.random.int(MAX_WAIT_MS.min, MAX_WAIT_MS.max);
+    // Waiting, or unknown without an answer (the grant may be ours): re-ask at once.
+    if (op.place?.waiting || (result.outcome === 'unknown' && result.httpStatus === undefined))
       continue;
-    // Anything else (a store answering as v1, QUEUE_FULL …): back off a little.
-    await sleep(ctx.random.int(100, 300), ctx.signal);
+    // The broker is down (another one is picked next), the store is unavailable (5xx), or
+    // anything else: a short pause, far inside the ticket's 5 s grace.
+    await sleep(ctx.random.int(50, 250), ctx.signal);
   }
   return undefined;
 }

@@ -10,13 +10,20 @@ import type { Violation } from './violation.ts';
  * Audits the store's own record of grants (its `acquire` events), which also shows the
  * grants no client saw. Every acquire attempt has its own ownerId, so an event names one
  * attempt (a parked ticket's requests, or an old client's polls, share one).
- * - a grant needs an acquire that was ok for that credential, or unknown, or a ticket left
- *   queued by a waiting answer; a definite failure (4xx) promised that nothing changed;
+ * - a grant needs an acquire that was ok for that credential, or unknown, or an answer that
+ *   left its caller queued (a ticket's waiting answer, an old client's place: a grant or a
+ *   reservation may follow until it lapses); any other 4xx promised that nothing changed;
  * - an ok acquire has exactly one event;
  * - after a 5xx answer the broker has told the client it gave up: a grant certainly
  *   later than that answer (for a ticket: than its 5 s grace) is one nobody can release;
  * - no grant certainly after a removal was acknowledged (this also covers unseen ones).
  */
+/** The answer left its caller in the queue: a ticket's waiting answer, an old client's place. */
+function leftQueued(op: AcquireOp): boolean {
+  if (op.waitMode === 'parked') return isWaitingAnswer(op);
+  return op.waitMode === 'polling' && op.place !== undefined;
+}
+
 export function checkGrantEvents(
   history: History,
   events: GrantEvent[],
@@ -54,8 +61,9 @@ export function checkGrantEvents(
       (op) => op.outcome === 'ok' && op.grant?.credentialId === event.credentialId,
     );
     const unknown = group.filter((op) => op.outcome === 'unknown');
-    // A waiting answer left the ticket queued: a grant may follow (up to its lapse).
-    const queued = group.filter((op) => op.waitMode === 'parked' && isWaitingAnswer(op));
+    // A waiting answer, or a place shown to an old client, left the caller queued: a
+    // grant (or a reservation) may follow until its place lapses.
+    const queued = group.filter(leftQueued);
     const op = answered ?? unknown[0] ?? queued.at(-1) ?? group.at(-1)!;
     if (!answered && unknown.length === 0 && queued.length === 0) {
       violations.push({
@@ -78,7 +86,7 @@ export function checkGrantEvents(
           (u) =>
             (u.outcome === 'unknown' && (u.httpStatus === undefined || u.httpStatus < 500)) ||
             earliest <=
-              u.completedAt + (u.waitMode === 'parked' ? TICKET_GRACE_MS : 0) + toleranceMs,
+              u.completedAt + (u.waitMode === undefined ? 0 : TICKET_GRACE_MS) + toleranceMs,
         );
         if (gaveUp && !timely) {
           violations.push({
@@ -119,8 +127,8 @@ export function checkGrantEvents(
     // Each answered grant, each unseen one, and one grant handed to a ticket left queued
     // (then reclaimed at pickup) are explained; anything beyond is not.
     const unknown = group.filter((op) => op.outcome === 'unknown').length;
-    const leftQueued = group.some((op) => op.waitMode === 'parked' && isWaitingAnswer(op)) ? 1 : 0;
-    if (count > Math.max(1, ok.length + unknown + leftQueued)) {
+    const queued = group.some(leftQueued) ? 1 : 0;
+    if (count > Math.max(1, ok.length + unknown + queued)) {
       violations.push({
         rule: 'unexplained-grant',
         opIds: [group[0]!.opId],

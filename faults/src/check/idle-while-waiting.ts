@@ -18,9 +18,9 @@ const AFTER_FAULT_MS = TICKET_GRACE_MS + RECONCILE_MS + 500;
  * No credential stays idle while a live parked ticket waits (spec §1: a live waiter never
  * waits more than 500 ms while a credential it may take is free; a grant handed to a
  * waiter counts as idle until it is delivered). On the harness clock, a credential is idle
- * from a release's ok answer until the next grant of it is answered — from that grant's
- * request instead when it was sent later (an old client polls for its reservation; a
- * ticket re-asks) — or until a removal of it is sent. It is a violation when a ticket of
+ * from a release's ok answer until the next grant of it is answered — for an old client,
+ * from the poll that took it when that was sent later (its reservation waits for its
+ * poll) — or until a removal of it is sent. It is a violation when a ticket of
  * the same kind was certainly live and waiting (see ./tickets.ts) through more than
  * 500 ms + slack of that idle time, outside every fault window (plus 6 s after it) and
  * outside the reach of any grant no client saw.
@@ -67,7 +67,11 @@ export function checkIdleWhileWaiting(
       if (okReleases.length === 0) continue;
       const releasedAt = Math.min(...okReleases.map((op) => op.completedAt));
       const next = leases[i + 1];
-      const idleFrom = next ? Math.max(releasedAt, next.acquire.invokedAt) : releasedAt;
+      // An old client's reservation waits for its next poll; a parked ticket was there all along.
+      const idleFrom =
+        next && next.acquire.waitMode !== 'parked'
+          ? Math.max(releasedAt, next.acquire.invokedAt)
+          : releasedAt;
       let idleUntil = next ? next.acquire.completedAt : Infinity;
       const removal = removedAt.find((at) => at > releasedAt);
       if (removal !== undefined) idleUntil = Math.min(idleUntil, removal);
