@@ -70,6 +70,8 @@ export interface CheckStats {
   credentials: number;
   grantEvents: number;
   snapshots: number;
+  /** Parked tickets, and how much waiting the queue rules could judge (certainly live). */
+  queue: { tickets: number; liveSegments: number; certainlyWaitingMs: number };
   /** Store clock minus harness clock, as narrowed by the history (undefined when unknown). */
   storeClockOffsetMs?: { lo: number; hi: number };
 }
@@ -158,6 +160,19 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       credentials: credentials.size,
       grantEvents: history.grantEvents?.length ?? 0,
       snapshots: history.snapshots?.length ?? 0,
+      queue: {
+        tickets: tickets.length,
+        liveSegments: tickets.reduce((sum, ticket) => sum + ticket.segments.length, 0),
+        certainlyWaitingMs: Math.round(
+          tickets
+            .flatMap((ticket) => ticket.segments)
+            .reduce(
+              (sum, s) =>
+                sum + Math.max(0, (s.granted?.completedAt ?? s.waitingUntil) - s.queuedBy),
+              0,
+            ),
+        ),
+      },
       storeClockOffsetMs:
         Number.isFinite(clock.lo) && Number.isFinite(clock.hi)
           ? { lo: clock.lo, hi: clock.hi }

@@ -27,6 +27,8 @@ export interface RunSummary {
     pollingGrants: number;
     /** Old clients' POOL_EXHAUSTED answers that showed their implicit place. */
     pollingPlaces: number;
+    /** Ticket waiting the checker could prove live, i.e. what FIFO and idle rules judged. */
+    certainlyWaitingMs: number;
   };
   snapshots: number;
   grantEvents: number;
@@ -67,6 +69,7 @@ export function summarize(
     waitingAnswers: 0,
     pollingGrants: 0,
     pollingPlaces: 0,
+    certainlyWaitingMs: result.stats.queue.certainlyWaitingMs,
   };
   for (const op of history.ops) {
     if (op.type !== 'acquire' || op.waitMode === undefined) continue;
@@ -108,7 +111,8 @@ export function formatSummary(store: string, seed: number, summary: RunSummary):
     `  seen by clients: ${e.storeUnavailable503} × 503 (slowest ${e.slowest503Ms} ms), ${e.connectionRefused} refused, ` +
       `${e.timeouts} timeouts, ${e.otherNetworkErrors} other network errors, ${e.staleRejected} stale ops rejected`,
     `  waiting clients: ${w.parkedRequests} parked requests, ${w.waitingAnswers} waiting answers, ${w.parkedGrants} ticket grants; ` +
-      `${w.pollingGrants} polling grants, ${w.pollingPlaces} places shown to old clients`,
+      `${w.pollingGrants} polling grants, ${w.pollingPlaces} places shown to old clients; ` +
+      `${(w.certainlyWaitingMs / 1000).toFixed(1)} s of certainly live waiting judged`,
     `  checked: ${summary.snapshots} list snapshots, ${summary.grantEvents} store grant events`,
     `  violations: ${summary.violations}`,
   ].join('\n');
