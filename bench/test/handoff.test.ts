@@ -15,13 +15,22 @@ import { handoffTargets } from '../src/report/handoff-report.ts';
 import type { HandoffResults } from '../src/report/handoff-figures.ts';
 import { figureOf } from '../src/measure/stats.ts';
 
+/** A lease whose hold is exactly the time between grant and release answers. */
 const lease = (
   client: number,
   credentialId: string,
   wantedAt: number,
   grantedAt: number,
   releasedAt: number,
-): LeaseRecord => ({ client, credentialId, wantedAt, grantedAt, releasedAt });
+): LeaseRecord => ({
+  client,
+  credentialId,
+  wantedAt,
+  grantedAt,
+  holdMs: releasedAt - grantedAt,
+  releaseSentAt: releasedAt,
+  releasedAt,
+});
 
 describe('drawHolds', () => {
   it('draws the same holds for the same seed, within the bounds', () => {
@@ -129,6 +138,28 @@ describe('handoffStats', () => {
     });
     expect(stats.makespanOverIdeal).toBeCloseTo(1.02);
     expect(stats.idleFraction).toBeCloseTo(4 / 204);
+    expect(stats.holdOverheadMs).toEqual({ timerLateMs: 0, releaseMs: 0 });
+  });
+
+  it('tells the time held beyond the drawn hold: a late timer and the release round trip', () => {
+    const late: LeaseRecord = {
+      client: 0,
+      credentialId: 'a',
+      wantedAt: 0,
+      grantedAt: 10,
+      holdMs: 100,
+      releaseSentAt: 115,
+      releasedAt: 118,
+    };
+    const stats = handoffStats({
+      leases: [late],
+      clients: 1,
+      credentials: 1,
+      holds: [[100]],
+      startedAt: 0,
+    });
+    expect(stats.holdOverheadMs.timerLateMs).toBeCloseTo(5);
+    expect(stats.holdOverheadMs.releaseMs).toBeCloseTo(3);
   });
 });
 
@@ -167,6 +198,8 @@ describe('handoffTargets', () => {
           jainIndex: one(0.999),
           minGrants: one(22),
           maxGrants: one(25),
+          holdTimerLateMs: one(1),
+          releaseRoundTripMs: one(1),
           ticketedGrants,
           waitingAnswers: 0,
           exhaustedAnswers: 0,

@@ -12,6 +12,10 @@ export interface LeaseRecord {
   wantedAt: number;
   /** The granting acquire's answer arrived. */
   grantedAt: number;
+  /** The hold drawn for it, ms. */
+  holdMs: number;
+  /** The release was sent (after the hold's timer fired). */
+  releaseSentAt: number;
   /** The release's answer arrived. */
   releasedAt: number;
 }
@@ -33,6 +37,11 @@ export interface HandoffStats {
   maxDeviationFromMean: number;
   /** (Σx)² ÷ (n·Σx²) over the same counts; 1 = even. */
   jainIndex: number;
+  /**
+   * Mean time a lease was held beyond its drawn hold: the hold timer firing late (a busy
+   * generator) plus the release's round trip. The ideal makespan has none of it.
+   */
+  holdOverheadMs: { timerLateMs: number; releaseMs: number };
 }
 
 /** The share of the run over which grants per client are compared (the tail thins out). */
@@ -184,7 +193,15 @@ export function handoffStats(options: {
     grantsPerClient,
     maxDeviationFromMean: maxDeviationFromMean(grantsPerClient),
     jainIndex: jainIndex(grantsPerClient),
+    holdOverheadMs: {
+      timerLateMs: mean(leases.map((l) => l.releaseSentAt - l.grantedAt - l.holdMs)),
+      releaseMs: mean(leases.map((l) => l.releasedAt - l.releaseSentAt)),
+    },
   };
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** The p-th percentile (0–100) by nearest rank; 0 for no values. */

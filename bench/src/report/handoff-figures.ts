@@ -20,6 +20,9 @@ export interface HandoffModeFigures {
   jainIndex: Figure;
   minGrants: Figure;
   maxGrants: Figure;
+  /** Mean time held beyond the drawn hold: the hold timer firing late, the release's round trip. */
+  holdTimerLateMs: Figure;
+  releaseRoundTripMs: Figure;
   /** Summed over runs. */
   ticketedGrants: number;
   waitingAnswers: number;
@@ -59,6 +62,8 @@ export function summarizeHandoffMode(
     jainIndex: of((s) => s.jainIndex),
     minGrants: of((s) => Math.min(...s.grantsPerClient)),
     maxGrants: of((s) => Math.max(...s.grantsPerClient)),
+    holdTimerLateMs: of((s) => s.holdOverheadMs.timerLateMs),
+    releaseRoundTripMs: of((s) => s.holdOverheadMs.releaseMs),
     ticketedGrants: runs.reduce((sum, { run }) => sum + run.ticketedGrants, 0),
     waitingAnswers: runs.reduce((sum, { run }) => sum + run.waitingAnswers, 0),
     exhaustedAnswers: runs.reduce((sum, { run }) => sum + run.exhaustedAnswers, 0),

@@ -64,6 +64,11 @@ export function renderHandoff(handoff: HandoffResults): string[] {
     lines.push(
       `  ideal makespan (Σ holds ÷ ${handoff.credentials}): ${(ideal / 1000).toFixed(2)} s`,
     );
+  for (const figures of handoff.modes)
+    lines.push(
+      `  ${figures.mode}: each lease held ${fixed(figures.holdTimerLateMs, 1)} ms beyond its drawn hold (hold timer late, generator) ` +
+        `+ ${fixed(figures.releaseRoundTripMs, 1)} ms (release round trip): the ideal has neither`,
+    );
   if (handoff.note !== undefined) lines.push(`  note: ${handoff.note}`);
   lines.push('');
   return lines;

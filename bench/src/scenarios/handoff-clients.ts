@@ -74,12 +74,15 @@ export async function runHandoffMode(options: {
       const lease = await acquire(ownerId);
       const grantedAt = performance.now();
       await sleep(holdMs);
+      const releaseSentAt = performance.now();
       await broker.release(ownerId, lease);
       leases.push({
         client: index,
         credentialId: lease.credentialId,
         wantedAt,
         grantedAt,
+        holdMs,
+        releaseSentAt,
         releasedAt: performance.now(),
       });
     }
