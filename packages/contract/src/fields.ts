@@ -142,3 +142,31 @@ export function optionalObject<T extends z.ZodRawShape>(key: string, shape: T) {
     .nullish()
     .transform((value) => value ?? undefined);
 }
+
+/**
+ * A field of a patch: absent = unchanged (undefined), null = clear, else an integer ≥ min.
+ * The message names the field and its floor.
+ */
+export function patchInteger(key: string, min: number) {
+  const message = `Expected "${key}" to be an integer of at least ${min}, or null to clear it.`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .min(min, message)
+    .nullable()
+    .optional();
+}
+
+/**
+ * An optional string where "" means something (clear it): absent or null is omitted,
+ * "" (or whitespace) is kept as "".
+ */
+export function optionalClearableString(key: string, maxLength: number) {
+  return z
+    .string({ invalid_type_error: notString(key) })
+    .trim()
+    .max(maxLength, tooLong(key, maxLength))
+    .regex(WELL_FORMED_TEXT, notWellFormed(key))
+    .nullish()
+    .transform((value) => value ?? undefined);
+}

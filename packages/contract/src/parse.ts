@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { isErrorCode } from './codes.js';
 import type { ErrorCode } from './codes.js';
-import { validatePayload } from './payloads.js';
+import { PAYLOAD_TOO_DEEP_MESSAGE, nestedDeeperThan, validatePayload } from './payloads.js';
 import type { LeaseBounds } from './policy.js';
 import { DEFAULT_LEASE_BOUNDS, POLICY } from './policy.js';
-import type { AdminAddBody } from './schemas.js';
-import { AdminAddBodySchema } from './schemas.js';
+import type { AdminAddBody, AdminUpdateBody } from './schemas.js';
+import { AdminAddBodySchema, AdminUpdateBodySchema } from './schemas.js';
 
 export interface BodyFailure {
   ok: false;
@@ -39,8 +39,8 @@ export function parseBody<S extends z.ZodTypeAny>(
 }
 
 /**
- * admin/add checks `kind`, then `payload` as an object, then the payload against its
- * kind, and only then `note`, `actorId` and `status`.
+ * admin/add checks `kind`, then `payload` as an object, then its depth (at most 64 levels),
+ * then the payload against its kind, and only then `note`, `actorId` and `status`.
  */
 export function parseAdminAddBody(body: unknown): BodyResult<AdminAddBody> {
   const result = AdminAddBodySchema.safeParse(body);
@@ -52,10 +52,31 @@ export function parseAdminAddBody(body: unknown): BodyResult<AdminAddBody> {
     return firstIssue(result.error!);
   }
   const { kind, payload } = body as { kind: string; payload: Record<string, unknown> };
+  if (nestedDeeperThan(payload, POLICY.payloadMaxDepth)) {
+    return failure('INVALID_PAYLOAD', PAYLOAD_TOO_DEEP_MESSAGE);
+  }
   const checked = validatePayload(kind.trim(), payload);
   if (!checked.ok) return failure('INVALID_PAYLOAD', checked.message);
   if (!result.success) return firstIssue(result.error);
   return { ok: true, value: { ...result.data, payload: checked.payload } };
+}
+
+/**
+ * admin/update's body checks: its fields, the payload's depth, and that it changes
+ * something. Per-kind validation comes later, once the credential (and so its kind) is
+ * known to exist.
+ */
+export function parseAdminUpdateBody(body: unknown): BodyResult<AdminUpdateBody> {
+  const parsed = parseBody(AdminUpdateBodySchema, body);
+  if (!parsed.ok) return parsed;
+  const { payload, note } = parsed.value;
+  if (payload !== undefined && nestedDeeperThan(payload, POLICY.payloadMaxDepth)) {
+    return failure('INVALID_PAYLOAD', PAYLOAD_TOO_DEEP_MESSAGE);
+  }
+  if (payload === undefined && note === undefined) {
+    return failure('INVALID_BODY', 'Send "payload", "note" or both: there is nothing to update.');
+  }
+  return parsed;
 }
 
 function outOfRange(name: string, bounds: { min: number; max: number }): string {

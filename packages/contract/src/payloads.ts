@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY } from './policy.js';
 
 /**
  * Per-kind payload schemas, applied on admin/add. A validated kind keeps only its known
@@ -112,3 +113,23 @@ export function validatePayload(kind: string, payload: Record<string, unknown>):
     message: result.error.issues[0]?.message ?? `Credential payload for kind "${kind}" is invalid.`,
   };
 }
+
+/**
+ * True when `payload` nests objects and arrays deeper than `maxDepth` levels (the payload
+ * itself is level 1). Iterative on purpose: a hostile body nested 200,000 levels deep must
+ * be refused with a 400, not overflow the stack of whatever walks it first.
+ */
+export function nestedDeeperThan(payload: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[payload, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+export const PAYLOAD_TOO_DEEP_MESSAGE = `Credential payload is nested too deeply (more than ${POLICY.payloadMaxDepth} levels).`;

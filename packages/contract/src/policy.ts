@@ -12,6 +12,8 @@ export const POLICY = {
   /** Default ceiling for a whole payload (admin/add bodies, hydrated chunks). */
   payloadMaxBytes: 64 * 1024 * 1024,
   leaseBodyMaxBytes: 64 * 1024,
+  /** Levels of objects and arrays a payload may nest (the payload object itself is level 1). */
+  payloadMaxDepth: 64,
 } as const;
 
 /** The wait queue's numbers (spec/broker-additions.md, section 1). */
@@ -58,6 +60,20 @@ export const MAX_LENGTHS = {
   credentialId: 128,
   leaseToken: 128,
   note: 1_000,
+  reason: 1_000,
+} as const;
+
+/** Credential health and per-kind policy (spec/broker-additions.md §2, §3). */
+export const HEALTH_POLICY = {
+  /** Consecutive broken reports that quarantine a credential when the kind sets none. */
+  quarantineAfterBrokenDefault: 1,
+  /** The smallest value each policy field takes. */
+  policy: {
+    maxHoldMs: 30_000,
+    maxLeasesPerRole: 0,
+    maxLeasesPerOwner: 1,
+    quarantineAfterBroken: 1,
+  },
 } as const;
 
 export const ACTOR_ROLES = ['ci', 'maintainer'] as const;

@@ -6,16 +6,24 @@ import {
   bodyObject,
   jsonObject,
   optionalBoolean,
+  optionalClearableString,
   optionalInteger,
   optionalIntegerInRange,
   optionalNonNegativeInteger,
   optionalObject,
+  patchInteger,
   optionalOneOf,
   optionalPositiveInteger,
   optionalString,
   requiredString,
 } from './fields.js';
-import { ACTOR_ROLES, CREDENTIAL_STATUSES, MAX_LENGTHS, WAIT_POLICY } from './policy.js';
+import {
+  ACTOR_ROLES,
+  CREDENTIAL_STATUSES,
+  HEALTH_POLICY,
+  MAX_LENGTHS,
+  WAIT_POLICY,
+} from './policy.js';
 
 // ---- Requests. Keys are in the order the spec checks them: the first failing key wins.
 
@@ -69,12 +77,19 @@ export const HeartbeatBodySchema = bodyObject({
 });
 export type HeartbeatBody = z.infer<typeof HeartbeatBodySchema>;
 
+export const RELEASE_OUTCOMES = ['ok', 'broken'] as const;
+export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
+
 export const ReleaseBodySchema = bodyObject({
   actorRole: ActorRoleSchema,
   kind,
   ownerId,
   credentialId,
   leaseToken,
+  /** "broken" reports the credential (spec additions §2); default "ok". */
+  outcome: optionalOneOf('outcome', RELEASE_OUTCOMES, 'Expected "outcome" to be "ok" or "broken".'),
+  /** Kept only with outcome "broken". */
+  reason: optionalString('reason', MAX_LENGTHS.reason),
 });
 export type ReleaseBody = z.infer<typeof ReleaseBodySchema>;
 
@@ -122,8 +137,16 @@ export const AdminListBodySchema = bodyObject({
 });
 export type AdminListBody = z.infer<typeof AdminListBodySchema>;
 
-export const LEASE_EVENT_TYPES = ['acquire', 'acquire_failed', 'release'] as const;
-export const ADMIN_EVENT_TYPES = ['add', 'disable', 'disable_failed'] as const;
+export const LEASE_EVENT_TYPES = ['acquire', 'acquire_failed', 'release', 'quarantine'] as const;
+export const ADMIN_EVENT_TYPES = [
+  'add',
+  'disable',
+  'disable_failed',
+  'restore',
+  'quarantine',
+  'update',
+  'policy',
+] as const;
 export const EVENT_TYPES = [...LEASE_EVENT_TYPES, ...ADMIN_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const EVENT_CATEGORIES = ['lease', 'admin'] as const;
@@ -153,6 +176,64 @@ export const AdminEventsBodySchema = bodyObject({
   cursor: optionalString('cursor', EVENT_CURSOR_MAX_LENGTH),
 });
 export type AdminEventsBody = z.infer<typeof AdminEventsBodySchema>;
+
+/** admin/restore: clear a quarantine, reset broken reports, re-enable a disabled credential. */
+export const AdminRestoreBodySchema = bodyObject({
+  credentialId,
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+});
+export type AdminRestoreBody = z.infer<typeof AdminRestoreBodySchema>;
+
+/** admin/quarantine: never grant this credential again until restored. */
+export const AdminQuarantineBodySchema = bodyObject({
+  credentialId,
+  reason: optionalString('reason', MAX_LENGTHS.reason),
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+});
+export type AdminQuarantineBody = z.infer<typeof AdminQuarantineBodySchema>;
+
+/**
+ * admin/update: a new payload and/or note ("" clears the note). Unlike add, an empty
+ * note is kept as the instruction to clear, so absent and "" differ.
+ */
+export const AdminUpdateBodySchema = bodyObject({
+  credentialId,
+  payload: jsonObject('Expected "payload" to be a JSON object.').optional(),
+  note: optionalClearableString('note', MAX_LENGTHS.note),
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+});
+export type AdminUpdateBody = z.infer<typeof AdminUpdateBodySchema>;
+
+const { policy: POLICY_FLOORS } = HEALTH_POLICY;
+
+/** admin/policy/set: a patch — an absent field is unchanged, null clears it. */
+export const AdminPolicySetBodySchema = bodyObject({
+  kind,
+  maxHoldMs: patchInteger('maxHoldMs', POLICY_FLOORS.maxHoldMs),
+  maxLeasesPerRole: z
+    .object(
+      {
+        ci: patchInteger('maxLeasesPerRole.ci', POLICY_FLOORS.maxLeasesPerRole),
+        maintainer: patchInteger('maxLeasesPerRole.maintainer', POLICY_FLOORS.maxLeasesPerRole),
+      },
+      {
+        invalid_type_error:
+          'Expected "maxLeasesPerRole" to be an object such as {"ci": 2}, or null.',
+      },
+    )
+    .strict('Expected "maxLeasesPerRole" to have only "ci" and "maintainer".')
+    .nullable()
+    .optional(),
+  maxLeasesPerOwner: patchInteger('maxLeasesPerOwner', POLICY_FLOORS.maxLeasesPerOwner),
+  quarantineAfterBroken: patchInteger('quarantineAfterBroken', POLICY_FLOORS.quarantineAfterBroken),
+  actorId: optionalString('actorId', MAX_LENGTHS.actorId),
+});
+export type AdminPolicySetBody = z.infer<typeof AdminPolicySetBodySchema>;
+
+export const AdminPolicyGetBodySchema = bodyObject({
+  kind: optionalString('kind', MAX_LENGTHS.kind),
+});
+export type AdminPolicyGetBody = z.infer<typeof AdminPolicyGetBodySchema>;
 
 /** admin/queue: each kind's waiters in queue order (tickets only as fingerprints). */
 export const AdminQueueBodySchema = bodyObject({
@@ -188,6 +269,8 @@ export const AcquireOkSchema = z.object({
   heartbeatIntervalMs: z.number().int(),
   expiresAtMs: z.number().int(),
   fencingToken: z.number().int().positive(),
+  /** When the kind's maxHoldMs caps this lease: it never lasts past this instant. */
+  maxExpiresAtMs: z.number().int().optional(),
   /** With `wait` only: the ticket this lease was granted to. */
   ticket: z.string().optional(),
   /** With `wait` only: from the ticket's first request to the grant, on the store's clock. */
@@ -198,6 +281,8 @@ export type AcquireOk = z.infer<typeof AcquireOkSchema>;
 export const HeartbeatOkSchema = z.object({
   status: z.literal('ok'),
   expiresAtMs: z.number().int(),
+  /** When the kind's maxHoldMs caps this lease. */
+  maxExpiresAtMs: z.number().int().optional(),
 });
 export const ReleaseOkSchema = z.object({ status: z.literal('ok') });
 export const PayloadChunkOkSchema = z.object({
@@ -215,6 +300,15 @@ export const LeaseSummarySchema = z.object({
 });
 export type LeaseSummary = z.infer<typeof LeaseSummarySchema>;
 
+export const QuarantineSchema = z.object({
+  reason: z.string().optional(),
+  /** The holder's ownerId (a broken release) or the maintainer's actorId (admin/quarantine). */
+  reportedBy: z.string(),
+  actorRole: z.enum(ACTOR_ROLES),
+  atMs: z.number().int(),
+});
+export type Quarantine = z.infer<typeof QuarantineSchema>;
+
 export const CredentialSummarySchema = z.object({
   credentialId: z.string(),
   kind: z.string(),
@@ -225,6 +319,10 @@ export const CredentialSummarySchema = z.object({
   note: z.string().optional(),
   lease: LeaseSummarySchema.optional(),
   payload: PayloadSchema.optional(),
+  /** Present while quarantined: never granted until restored. */
+  quarantine: QuarantineSchema.optional(),
+  /** Consecutive broken reports, when > 0. */
+  brokenReports: z.number().int().positive().optional(),
 });
 export type CredentialSummary = z.infer<typeof CredentialSummarySchema>;
 
@@ -237,6 +335,34 @@ export const AdminRemoveOkSchema = z.object({
   changed: z.boolean(),
   credential: CredentialSummarySchema,
 });
+/** admin/restore, admin/quarantine, admin/update. */
+export const AdminCredentialChangeOkSchema = z.object({
+  status: z.literal('ok'),
+  changed: z.boolean(),
+  credential: CredentialSummarySchema,
+});
+
+export const KindPolicySchema = z.object({
+  kind: z.string(),
+  updatedAtMs: z.number().int(),
+  maxHoldMs: z.number().int().optional(),
+  maxLeasesPerRole: z
+    .object({ ci: z.number().int().optional(), maintainer: z.number().int().optional() })
+    .optional(),
+  maxLeasesPerOwner: z.number().int().optional(),
+  quarantineAfterBroken: z.number().int().optional(),
+});
+export type KindPolicy = z.infer<typeof KindPolicySchema>;
+
+export const AdminPolicySetOkSchema = z.object({
+  status: z.literal('ok'),
+  policy: KindPolicySchema,
+});
+export const AdminPolicyGetOkSchema = z.object({
+  status: z.literal('ok'),
+  policies: z.array(KindPolicySchema),
+});
+
 export const AdminListOkSchema = z.object({
   status: z.literal('ok'),
   credentials: z.array(CredentialSummarySchema),

@@ -125,6 +125,30 @@ describe('admin/add', () => {
   });
 });
 
+describe('payload depth', () => {
+  /** `levels` levels of objects and arrays, the payload itself included. */
+  function nested(levels: number): Record<string, unknown> {
+    let value: unknown = 'leaf';
+    for (let level = levels; level > 1; level--) value = level % 2 ? { next: value } : [value];
+    return { next: value };
+  }
+
+  it('accepts 64 levels and refuses 65 with INVALID_PAYLOAD, before the kind check', () => {
+    expect(parseAdminAddBody({ kind: 'custom', payload: nested(64) })).toMatchObject({ ok: true });
+    expect(parseAdminAddBody({ kind: 'telegram', payload: nested(65), note: 5 })).toEqual({
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      message: 'Credential payload is nested too deeply (more than 64 levels).',
+    });
+  });
+
+  it('walks 200,000 levels without overflowing the stack', () => {
+    expect(parseAdminAddBody({ kind: 'custom', payload: nested(200_000) })).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+    });
+  });
+});
+
 describe('text every store can keep', () => {
   it('refuses NUL characters and unpaired surrogates in string fields, naming the field', () => {
     for (const bad of ['a\u0000b', '\ud800', 'x\udc00', '\udbffz']) {

@@ -73,6 +73,8 @@ export interface BrokerAppControls {
   drain(): void;
   /** Drains, then stops the queue's ticks and wake-up subscription. */
   close(): Promise<void>;
+  /** Acquire requests parked in the queue right now. */
+  parkedRequests(): number;
 }
 
 const CONTROLS = Symbol('qa-broker app controls');
@@ -176,6 +178,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
   const controls: BrokerAppControls = {
     drain: () => waitRoom.drain(),
     close: () => waitRoom.close(),
+    parkedRequests: () => waitRoom.parkedCount,
   };
   Object.defineProperty(app, CONTROLS, { value: controls });
   return app;

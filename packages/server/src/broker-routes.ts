@@ -8,7 +8,13 @@ import type { BodyLimits } from './preflight.js';
 import { acquireHandler } from './routes/acquire.js';
 import { adminAddHandler } from './routes/admin-add.js';
 import { adminEventsHandler } from './routes/admin-events.js';
+import {
+  adminQuarantineHandler,
+  adminRestoreHandler,
+  adminUpdateHandler,
+} from './routes/admin-credential-health.js';
 import { adminListHandler } from './routes/admin-list.js';
+import { adminPolicyGetHandler, adminPolicySetHandler } from './routes/admin-policy.js';
 import { adminQueueHandler } from './routes/admin-queue.js';
 import { adminRemoveHandler } from './routes/admin-remove.js';
 import { heartbeatHandler } from './routes/heartbeat.js';
@@ -41,6 +47,11 @@ export function brokerRoutes(
       typedRoute(brokerContract.admin.list, adminListHandler(deps)),
       typedRoute(brokerContract.admin.events, adminEventsHandler(deps)),
       typedRoute(brokerContract.admin.queue, adminQueueHandler(deps)),
+      typedRoute(brokerContract.admin.restore, adminRestoreHandler(deps)),
+      typedRoute(brokerContract.admin.quarantine, adminQuarantineHandler(deps)),
+      typedRoute(brokerContract.admin.update, adminUpdateHandler(deps)),
+      typedRoute(brokerContract.admin.policy.set, adminPolicySetHandler(deps)),
+      typedRoute(brokerContract.admin.policy.get, adminPolicyGetHandler(deps)),
     ].map((route) => [route.path, route]),
   );
   const handlers = new Map<string, RequestHandler>();

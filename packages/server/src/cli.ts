@@ -73,6 +73,9 @@ ${STORE_HELP}
                        for a transaction pooler such as PgBouncer; a queued grant then
                        reaches its waiter within the 500 ms reconcile tick)
                        [QA_BROKER_STORE_NOTIFY; default on]
+  --require-encryption on|off  With QA_BROKER_ENCRYPTION_KEYS set, refuse to serve a payload
+                       piece still stored in plaintext (500 PAYLOAD_UNREADABLE, the lease
+                       given back); run rotate-keys to seal them   [QA_BROKER_REQUIRE_ENCRYPTION; default off]
   --log-level L        fatal, error, warn, info, debug, trace or silent   [QA_BROKER_LOG_LEVEL; default info]
   -h, --help           Show this help
 
@@ -135,6 +138,7 @@ const SERVE_OPTIONS = {
   'store-timeout-ms': stringOption,
   'queue-max': stringOption,
   'store-notify': stringOption,
+  'require-encryption': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,
   help: helpOption,
@@ -278,6 +282,7 @@ async function rotateKeysCommand(args: string[], io: CliIo): Promise<number> {
         (summary.conflictsRetried > 0
           ? ` (${summary.conflictsRetried} retried after a concurrent change)`
           : '') +
+        `; plaintext pieces remaining ${summary.plaintextRemaining}` +
         '\n',
     );
     return summary.failed > 0 ? EXIT_ERROR : EXIT_OK;

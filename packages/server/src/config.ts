@@ -65,6 +65,7 @@ export interface ServeFlags {
   'store-timeout-ms'?: string;
   'queue-max'?: string;
   'store-notify'?: string;
+  'require-encryption'?: string;
   schema?: string;
   'redis-prefix'?: string;
 }
@@ -110,6 +111,8 @@ export interface ServeConfig {
   queueMax: number;
   /** PostgreSQL: wake waiters by LISTEN/NOTIFY; false = poll-only (transaction poolers). */
   storeNotify: boolean;
+  /** Refuse plaintext payload pieces (only with encryption keys). */
+  requireEncryption: boolean;
   /** From QA_BROKER_ENCRYPTION_KEYS; the first seals, all open. Absent = stored unencrypted. */
   encryptionKeys?: EncryptionKey[];
 }
@@ -389,6 +392,17 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   }
 
   const keys = encryptionKeys(env);
+  const requireEncryptionSetting = setting(
+    env,
+    { name: 'require-encryption', value: flags['require-encryption'] },
+    ['QA_BROKER_REQUIRE_ENCRYPTION'],
+  );
+  const requireEncryption = onOff(requireEncryptionSetting, false);
+  if (requireEncryption && !keys) {
+    throw new ConfigError(
+      `${requireEncryptionSetting?.source ?? 'QA_BROKER_REQUIRE_ENCRYPTION'} needs encryption keys: set ${ENCRYPTION_KEYS_VARIABLE} (or turn it off).`,
+    );
+  }
   let secrets = roleSecrets(env);
   let secretsGenerated = false;
   if (!secrets.maintainer && !secrets.ci) {
@@ -423,6 +437,7 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     storeTimeoutMs,
     queueMax,
     storeNotify,
+    requireEncryption,
     ...(keys ? { encryptionKeys: keys } : {}),
   };
 }

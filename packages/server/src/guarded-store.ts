@@ -55,6 +55,14 @@ export function guardStore(store: CredentialStore, options: StoreGuardOptions): 
     addCredential: (input) => guard('addCredential', () => store.addCredential(input)),
     disableCredential: (input) => guard('disableCredential', () => store.disableCredential(input)),
     replacePayload: (input) => guard('replacePayload', () => store.replacePayload(input)),
+    restoreCredential: (input) => guard('restoreCredential', () => store.restoreCredential(input)),
+    quarantineCredential: (input) =>
+      guard('quarantineCredential', () => store.quarantineCredential(input)),
+    updateCredential: (input) => guard('updateCredential', () => store.updateCredential(input)),
+    findCredential: (credentialId) =>
+      guard('findCredential', () => store.findCredential(credentialId)),
+    setPolicy: (input) => guard('setPolicy', () => store.setPolicy(input)),
+    getPolicies: (input) => guard('getPolicies', () => store.getPolicies(input)),
     listCredentials: (filter) => guard('listCredentials', () => store.listCredentials(filter)),
     scanCredentials: (input) => guard('scanCredentials', () => store.scanCredentials(input)),
     listEvents: (filter) => guard('listEvents', () => store.listEvents(filter)),

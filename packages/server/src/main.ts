@@ -120,7 +120,13 @@ export async function startBroker(
       trustProxyHops: config.trustProxyHops,
       queueMax: config.queueMax,
       ...(config.authFailureLimit ? { authFailureLimit: config.authFailureLimit } : {}),
-      ...(keyring ? { payloadCipher: keyringCipher(keyring) } : {}),
+      ...(keyring
+        ? {
+            payloadCipher: keyringCipher(keyring, {
+              requireEncryption: config.requireEncryption,
+            }),
+          }
+        : {}),
       logger,
     });
     // Node checks header/request deadlines only every connectionsCheckingInterval (30 s by

@@ -88,7 +88,7 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'qa_broker_pool_credentials',
-      help: 'Credentials per kind and state (free, leased, disabled), and live waiters (state "waiting"), read from the store at scrape.',
+      help: 'Credentials per kind and state (free, leased, quarantined, disabled), and live waiters (state "waiting"), read from the store at scrape.',
       labelNames: ['kind', 'state'],
       registers,
       async collect() {
@@ -105,6 +105,7 @@ export class BrokerMetrics {
           this.set({ kind: pool.kind, state: 'free' }, pool.free);
           this.set({ kind: pool.kind, state: 'leased' }, pool.leased);
           this.set({ kind: pool.kind, state: 'disabled' }, pool.disabled);
+          this.set({ kind: pool.kind, state: 'quarantined' }, pool.quarantined);
           this.set({ kind: pool.kind, state: 'waiting' }, pool.waiting);
         }
       },

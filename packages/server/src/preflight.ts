@@ -2,7 +2,11 @@ import {
   AcquireBodySchema,
   AdminEventsBodySchema,
   AdminListBodySchema,
+  AdminPolicyGetBodySchema,
+  AdminPolicySetBodySchema,
+  AdminQuarantineBodySchema,
   AdminQueueBodySchema,
+  AdminRestoreBodySchema,
   AdminRemoveBodySchema,
   HeartbeatBodySchema,
   LeaseActorSchema,
@@ -10,6 +14,7 @@ import {
   ReleaseBodySchema,
   brokerContract,
   parseAdminAddBody,
+  parseAdminUpdateBody,
   parseBody,
 } from '@qa-broker/contract';
 import type { ActorRole, BodyResult } from '@qa-broker/contract';
@@ -29,7 +34,7 @@ export const SMALL_ADMIN_BODY_MAX_BYTES = 64 * 1024;
 export interface BodyLimits {
   leaseBodyMaxBytes: number;
   payloadMaxBytes: number;
-  /** admin/remove, admin/list, admin/events, admin/queue. */
+  /** Every admin route but admin/add and admin/update. */
   adminBodyMaxBytes: number;
 }
 
@@ -103,6 +108,36 @@ export const ROUTE_RULES: readonly RouteRule[] = [
     access: 'admin',
     limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminQueueBodySchema),
+  },
+  {
+    path: brokerContract.admin.restore.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminRestoreBodySchema),
+  },
+  {
+    path: brokerContract.admin.quarantine.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminQuarantineBodySchema),
+  },
+  {
+    path: brokerContract.admin.update.path,
+    access: 'admin',
+    limit: (limits) => limits.payloadMaxBytes,
+    parse: parseAdminUpdateBody,
+  },
+  {
+    path: brokerContract.admin.policy.set.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminPolicySetBodySchema),
+  },
+  {
+    path: brokerContract.admin.policy.get.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminPolicyGetBodySchema),
   },
 ];
 

@@ -28,5 +28,10 @@ export function credentialSummary(
   if (record.note) summary.note = record.note;
   if (record.lease) summary.lease = leaseSummary(record.lease);
   if (payload) summary.payload = payload;
+  if (record.quarantine) {
+    const { reason, reportedBy, actorRole, atMs } = record.quarantine;
+    summary.quarantine = { ...(reason ? { reason } : {}), reportedBy, actorRole, atMs };
+  }
+  if (record.brokenReports) summary.brokenReports = record.brokenReports;
   return summary;
 }

@@ -139,6 +139,29 @@ function fieldValue(field: string, known: Known): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 4, arbitrary: plausible[field] ?? hostileValue }, hostileValue);
 }
 
+/**
+ * Deep or wide JSON as text (JSON.stringify itself would overflow on the deep ones): up to
+ * 30,000 levels of objects or arrays, or thousands of keys or elements.
+ */
+const deepOrWideText = fc.oneof(
+  fc
+    .tuple(
+      fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 5_000, max: 30_000 })),
+      fc.boolean(),
+    )
+    .map(([depth, arrays]) =>
+      arrays
+        ? '['.repeat(depth) + ']'.repeat(depth)
+        : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
+    ),
+  fc
+    .integer({ min: 1, max: 10_000 })
+    .map((width) => `{${Array.from({ length: width }, (_, i) => `"k${i}":${i}`).join(',')}}`),
+  fc
+    .integer({ min: 1, max: 10_000 })
+    .map((width) => `[${Array.from({ length: width }, (_, i) => i).join(',')}]`),
+);
+
 /** A body as raw text: mostly an object of the route's fields, sometimes anything at all. */
 function bodyText(route: Route, known: Known): fc.Arbitrary<string> {
   const fields = ROUTES[route];
@@ -164,9 +187,24 @@ function bodyText(route: Route, known: Known): fc.Arbitrary<string> {
     const text = JSON.stringify(body);
     return text === '{}' ? `{${attack}}` : `{${attack},${text.slice(1)}`;
   });
+  // One field (the payload most of all) replaced by deep or wide JSON.
+  const deepOrWide = fc
+    .tuple(
+      withExtras,
+      fc.oneof(
+        { weight: fields.length, arbitrary: fc.constant('payload') },
+        fc.constantFrom(...fields),
+      ),
+      deepOrWideText,
+    )
+    .map(([body, field, value]) => {
+      const rest = JSON.stringify({ ...body, [field]: undefined });
+      return rest === '{}' ? `{"${field}":${value}}` : `{"${field}":${value},${rest.slice(1)}`;
+    });
   return fc.oneof(
     { weight: 6, arbitrary: withExtras.map((body) => JSON.stringify(body)) },
     { weight: 2, arbitrary: polluted },
+    { weight: 2, arbitrary: deepOrWide },
     fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
     fc.string({ maxLength: 60 }),
     fc.constantFrom(
@@ -472,6 +510,30 @@ function describeFuzz(
           expect(parsed.status).toBe(413);
           expect(parsed.body.code).toBe('PAYLOAD_TOO_LARGE');
           await broker.expectSound(route, parsed, before);
+        }),
+        { numRuns: Math.max(10, Math.floor(RUNS / 3)) },
+      );
+    });
+
+    it('admin/add with a deep or wide payload is never a 500, and deep is INVALID_PAYLOAD', async () => {
+      await fc.assert(
+        fc.asyncProperty(deepOrWideText, async (value) => {
+          const before = await broker.state();
+          const text = `{"kind":"${broker.known.kind}","note":"fuzz","payload":{"v":${value}}}`;
+          const answer = await broker.post(`${PREFIX}/admin/add`, text, {
+            authorization: `Bearer ${MAINTAINER}`,
+          });
+          expect(answer.status).toBeLessThan(500);
+          // Levels of the generated value; the payload object around it is one more.
+          const levels = value.startsWith('[[')
+            ? value.indexOf(']')
+            : value.startsWith('{"a":')
+              ? value.indexOf('1') / 5
+              : 1;
+          if (levels + 1 > 64) {
+            expect([answer.status, answer.body.code]).toEqual([400, 'INVALID_PAYLOAD']);
+          }
+          if (answer.status !== 200) await broker.expectSound('admin/add', answer, before);
         }),
         { numRuns: Math.max(10, Math.floor(RUNS / 3)) },
       );

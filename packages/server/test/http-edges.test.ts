@@ -451,6 +451,26 @@ describe('order of checks', () => {
     });
   });
 
+  it('admin/add with a payload nested 200,000 levels deep (a 1.2 MB body) is a 400, not a 500', async () => {
+    const depth = 200_000;
+    const body = `{"kind":"custom","payload":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
+    const response = await h.raw('/qa-credentials/v1/admin/add', {
+      token: MAINTAINER_SECRET,
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({
+      code: 'INVALID_PAYLOAD',
+      message: 'Credential payload is nested too deeply (more than 64 levels).',
+    });
+    const arrays = `{"kind":"custom","payload":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    const second = await h.raw('/qa-credentials/v1/admin/add', {
+      token: MAINTAINER_SECRET,
+      body: arrays,
+    });
+    expect(second.status).toBe(400);
+  });
+
   it('INVALID_PAYLOAD messages never carry the value', async () => {
     const secretish = 'fake-secret-value-123';
     const response = await codeOf(
@@ -625,6 +645,7 @@ describe('bodies, headers and routes', () => {
       '/admin/add',
       '/admin/events',
       '/admin/list',
+      '/admin/queue',
       '/admin/remove',
       '/heartbeat',
       '/payload-chunk',

@@ -6,3 +6,4 @@ export {
 } from './open.js';
 export { PostgresStore } from './postgres-store.js';
 export { DEFAULT_SCHEMA } from './schema-name.js';
+export { wakeChannel } from './wake-registry.js';

@@ -5,6 +5,9 @@ import { pgSqlClient } from './pg-client.js';
 import { pgliteSqlClient } from './pglite-client.js';
 import { PostgresStore } from './postgres-store.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name.js';
+import { WakeListener } from './wake-listener.js';
+import { registryFor, WakeRegistry } from './wake-registry.js';
+import { WakeupHub } from './wakeup-hub.js';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -18,6 +21,14 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Wake brokers on other processes with LISTEN/NOTIFY (default true): a dedicated
+   * connection outside the pool LISTENs once a broker subscribes, and grants are
+   * announced with pg_notify after commit. false = poll-only (for PgBouncer transaction
+   * pooling, where LISTEN silently does nothing): brokers in this process are still woken
+   * directly, others find their grants by their own ticks (every 500 ms).
+   */
+  notify?: boolean;
 }
 
 export interface PgliteStoreOptions {
@@ -50,7 +61,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
-  return prepare(new PostgresStore(pgSqlClient(pool), schema), options.migrate);
+  // The listener hands notifications to the hub, which is made with the listener.
+  const hubRef: { hub?: WakeupHub } = {};
+  const listener =
+    options.notify === false
+      ? undefined
+      : new WakeListener({
+          clientConfig: {
+            connectionString: options.connectionString,
+            connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
+          },
+          applicationName: `qa-broker-wakeups ${schema}`,
+          onNotification: (channel, payload) => hubRef.hub?.receive(channel, payload),
+        });
+  const hub = new WakeupHub(schema, new WakeRegistry(), listener);
+  hubRef.hub = hub;
+  return prepare(new PostgresStore(pgSqlClient(pool), schema, hub), options.migrate);
 }
 
 /** A store on embedded PGlite: in memory, or durable in `dataDir`. */
@@ -65,8 +91,10 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
       throw toStoreError(error, 'open');
     }
   }
+  // In-process wake-ups only, shared by every store on this instance.
+  const hub = new WakeupHub(schema, registryFor(pglite));
   return prepare(
-    new PostgresStore(pgliteSqlClient(pglite, !options.pglite), schema),
+    new PostgresStore(pgliteSqlClient(pglite, !options.pglite), schema, hub),
     options.migrate,
   );
 }

@@ -2,6 +2,7 @@ import type {
   AcquireInput,
   AcquireResult,
   AddCredentialInput,
+  CancelWaitInput,
   CredentialRecord,
   CredentialStore,
   DisableInput,
@@ -10,39 +11,56 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindQueue,
   ListFilter,
   PoolStats,
   PruneInput,
   PruneResult,
+  QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
   ReleaseInput,
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  TickWaitersInput,
+  TickWaitersResult,
+  WakeupSubscription,
 } from '@qa-broker/store';
 import { toStoreError } from './errors.js';
 import { runMigrations } from './migrations.js';
 import { acquireQuery } from './queries/acquire.js';
 import { addCredentialQuery } from './queries/add-credential.js';
+import { cancelWaitQuery } from './queries/cancel-wait.js';
 import { disableCredentialQuery } from './queries/disable-credential.js';
 import { heartbeatQuery } from './queries/heartbeat.js';
 import { listCredentialsQuery } from './queries/list-credentials.js';
 import { listEventsQuery } from './queries/list-events.js';
+import { listQueuesQuery } from './queries/list-queues.js';
 import { storeNow } from './queries/now.js';
 import { ping } from './queries/ping.js';
 import { poolStatsQuery } from './queries/pool-stats.js';
 import { pruneEventsQuery } from './queries/prune-events.js';
+import { queueAcquireQuery } from './queries/queue-acquire.js';
 import { readPayloadChunkQuery } from './queries/read-payload-chunk.js';
 import { releaseQuery } from './queries/release.js';
 import { replacePayloadQuery } from './queries/replace-payload.js';
 import { scanCredentialsQuery } from './queries/scan-credentials.js';
+import { settleQueueQuery } from './queries/settle-queue.js';
+import { tickWaitersQuery } from './queries/tick-waiters.js';
 import { quoteSchema, type QuotedSchema } from './schema-name.js';
 import type { Queryable, SqlClient } from './sql-client.js';
+import { WakeRegistry } from './wake-registry.js';
+import { WakeupHub } from './wakeup-hub.js';
 
 function buildQueries(schema: QuotedSchema) {
   return {
     acquire: acquireQuery(schema),
+    queueAcquire: queueAcquireQuery(schema),
+    settleQueue: settleQueueQuery(schema),
+    tickWaiters: tickWaitersQuery(schema),
+    cancelWait: cancelWaitQuery(schema),
+    listQueues: listQueuesQuery(schema),
     heartbeat: heartbeatQuery(schema),
     release: releaseQuery(schema),
     readPayloadChunk: readPayloadChunkQuery(schema),
@@ -61,6 +79,12 @@ function buildQueries(schema: QuotedSchema) {
  * `CredentialStore` over PostgreSQL or PGlite. Each operation is one statement from
  * `queries/`; this class only wires them and turns failures into `StoreError`s.
  * Open it with `openPostgresStore` or `openPgliteStore`.
+ *
+ * The wait queue: a v1 statement (acquire, release, add) first takes its kind's queue
+ * lock shared and runs as in v1 while the kind has no waiter rows; otherwise it changes
+ * nothing and the step runs again under the lock exclusive (queue_acquire, or the same
+ * statement followed by queue_settle in one transaction). Wake-ups for tickets granted in
+ * a step are sent after it committed (see WakeupHub).
  */
 export class PostgresStore implements CredentialStore {
   /** The schema the store's tables live in (unquoted). */
@@ -69,13 +93,18 @@ export class PostgresStore implements CredentialStore {
   private readonly queries: ReturnType<typeof buildQueries>;
   private closing: Promise<void> | undefined;
 
+  private readonly wakeups: WakeupHub;
+
   constructor(
     private readonly client: SqlClient,
     schema: string,
+    /** How wake-ups travel; default: in this process only. */
+    wakeups?: WakeupHub,
   ) {
     this.quotedSchema = quoteSchema(schema);
     this.schema = schema;
     this.queries = buildQueries(this.quotedSchema);
+    this.wakeups = wakeups ?? new WakeupHub(schema, new WakeRegistry());
   }
 
   /** Applies pending migrations (idempotent, safe to run concurrently). */
@@ -84,7 +113,40 @@ export class PostgresStore implements CredentialStore {
   }
 
   acquire(input: AcquireInput): Promise<AcquireResult> {
-    return this.run('acquire', (db) => this.queries.acquire(db, input));
+    return this.run('acquire', async (db) => {
+      if (!input.wait) {
+        const v1 = await this.queries.acquire(db, input);
+        if (v1 !== 'QUEUED') return v1;
+      }
+      const { result, wakeups } = await this.queries.queueAcquire(db, input);
+      await this.wakeups.deliver(db, wakeups);
+      return result;
+    });
+  }
+
+  tickWaiters(input: TickWaitersInput): Promise<TickWaitersResult> {
+    return this.run('tickWaiters', async (db) => {
+      const { result, wakeups } = await this.queries.tickWaiters(db, input);
+      await this.wakeups.deliver(db, wakeups);
+      return result;
+    });
+  }
+
+  cancelWait(input: CancelWaitInput): Promise<void> {
+    return this.run('cancelWait', async (db) => {
+      await this.wakeups.deliver(db, await this.queries.cancelWait(db, input));
+    });
+  }
+
+  subscribeWakeups(
+    brokerId: string,
+    onWake: (ticketIds: string[]) => void,
+  ): Promise<WakeupSubscription> {
+    return this.run('subscribeWakeups', () => this.wakeups.subscribe(brokerId, onWake));
+  }
+
+  listQueues(filter: QueueListFilter): Promise<KindQueue[]> {
+    return this.run('listQueues', (db) => this.queries.listQueues(db, filter));
   }
 
   heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
@@ -92,7 +154,11 @@ export class PostgresStore implements CredentialStore {
   }
 
   release(input: ReleaseInput): Promise<ReleaseResult> {
-    return this.run('release', (db) => this.queries.release(db, input));
+    return this.run('release', async (db) => {
+      const shared = await this.queries.release(db, input, false);
+      if (shared !== 'RETRY_EXCLUSIVE') return shared;
+      return this.exclusive(input.kind, input.nowMs, (tx) => this.queries.release(tx, input, true));
+    });
   }
 
   readPayloadChunk(input: ReadChunkInput): Promise<ReadChunkResult> {
@@ -100,7 +166,13 @@ export class PostgresStore implements CredentialStore {
   }
 
   addCredential(input: AddCredentialInput): Promise<CredentialRecord> {
-    return this.run('addCredential', (db) => this.queries.addCredential(db, input));
+    return this.run('addCredential', async (db) => {
+      const shared = await this.queries.addCredential(db, input, false);
+      if (shared !== 'RETRY_EXCLUSIVE') return shared;
+      return this.exclusive(input.kind, input.nowMs, (tx) =>
+        this.queries.addCredential(tx, input, true),
+      );
+    });
   }
 
   disableCredential(input: DisableInput): Promise<DisableResult> {
@@ -143,10 +215,28 @@ export class PostgresStore implements CredentialStore {
     return this.run('ping', ping);
   }
 
-  /** Idempotent. Closes the pool, or a PGlite instance the store opened itself. */
+  /** Idempotent. Closes the wake-up listener and the pool, or a PGlite instance the store opened. */
   close(): Promise<void> {
-    this.closing ??= this.client.close();
+    this.closing ??= this.wakeups.close().then(() => this.client.close());
     return this.closing;
+  }
+
+  /**
+   * A v1 statement in exclusive mode, then queue_settle (sweep and dispatch), in one
+   * transaction under the kind's queue lock; wake-ups go out after the commit.
+   */
+  private async exclusive<T>(
+    kind: string,
+    nowMs: number | undefined,
+    work: (tx: Queryable) => Promise<T | 'RETRY_EXCLUSIVE'>,
+  ): Promise<T> {
+    const { result, wakeups } = await this.client.transaction(async (tx) => {
+      const result = await work(tx);
+      if (result === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
+      return { result, wakeups: await this.queries.settleQueue(tx, kind, nowMs) };
+    });
+    await this.wakeups.deliver(this.client.db, wakeups);
+    return result;
   }
 
   private async run<T>(operation: string, work: (db: Queryable) => Promise<T>): Promise<T> {

@@ -2,13 +2,17 @@
 // inside its JavaScript (no file reads at run time). `numberOfKeys` is read from each
 // script's header (its highest KEYS[i]), which keeps the header the single source of truth.
 // Every script is wrapped in the same frame (`frame` below), so no script can forget it.
+// A line `-- @include <name>` pastes src/lua/includes/<name>.lua (one function per file)
+// in its place, once per script, after that file's own includes (`expandIncludes` below).
 // Run by `build`, `typecheck`, `lint` and the vitest config; plain Node, no dependencies.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const luaDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'lua');
+const includeDir = join(luaDir, 'includes');
 const outFile = join(luaDir, 'scripts.generated.ts');
+const INCLUDE_LINE = String.raw`^-- @include ([a-z][a-z0-9-]*)[ \t]*$`;
 
 function camelCase(kebab) {
   return kebab.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
@@ -27,6 +31,35 @@ function numberOfKeys(name, source) {
       throw new Error(`${name}.lua: KEYS must be listed as 1..n in order`);
   });
   return indexes.length;
+}
+
+/**
+ * Replaces every `-- @include <name>` line with the body of src/lua/includes/<name>.lua,
+ * whose own includes come first. Each include is pasted once per script (`done`), so two
+ * pieces that both need `append-event` share one copy; a cycle is an error. An include
+ * file holds exactly one `local function`, named after the file (kebab → snake case), so
+ * a script reads as "these shared steps, then my own".
+ */
+function expandIncludes(source, owner, done = new Set(), pending = new Set()) {
+  return source.replace(new RegExp(INCLUDE_LINE, 'gm'), (_, name) => {
+    if (done.has(name)) return `-- (${name}: included above)`;
+    if (pending.has(name)) throw new Error(`${owner}: include cycle through ${name}`);
+    let body;
+    try {
+      body = readFileSync(join(includeDir, `${name}.lua`), 'utf8');
+    } catch {
+      throw new Error(`${owner}: no include named ${name} (src/lua/includes/${name}.lua)`);
+    }
+    const functions = [...body.matchAll(/^local function ([a-z_][a-z0-9_]*)\(/gm)];
+    const expected = name.replace(/-/g, '_');
+    if (functions.length !== 1 || functions[0][1] !== expected)
+      throw new Error(`includes/${name}.lua must define exactly one local function ${expected}`);
+    pending.add(name);
+    const expanded = expandIncludes(body, `includes/${name}.lua`, done, pending);
+    pending.delete(name);
+    done.add(name);
+    return expanded.trimEnd();
+  });
 }
 
 /**
@@ -71,7 +104,7 @@ const names = readdirSync(luaDir)
   .sort();
 
 const entries = names.map((name) => {
-  const lua = readFileSync(join(luaDir, `${name}.lua`), 'utf8');
+  const lua = expandIncludes(readFileSync(join(luaDir, `${name}.lua`), 'utf8'), `${name}.lua`);
   return `  ${JSON.stringify(name)}: {\n    command: ${JSON.stringify(`qaBroker${camelCase(`-${name}`)}`)},\n    numberOfKeys: ${numberOfKeys(name, lua)},\n    lua: ${JSON.stringify(frame(lua))},\n  },`;
 });
 

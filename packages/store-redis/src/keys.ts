@@ -25,6 +25,31 @@ export interface KindKeys {
   leaseEvents: string;
   /** event log: admin events about credentials of this kind. */
   adminEvents: string;
+  /**
+   * hash: waiterId -> wait-queue entry JSON (owner, role, priority, arrival seq, first
+   * request, deadline, broker; once granted: credential, fencing token, grant time,
+   * pickupBy, delivered). waiterId is a ticketId or `implicit:<role>:<ownerId>`.
+   */
+  waiters: string;
+  /**
+   * zset: waiting entries (not granted), member waiterId, score
+   * `(100 - priority) * 2^44 + seq`, so ascending score is queue order.
+   */
+  waiting: string;
+  /** zset: waiting entries, member waiterId, score deadlineMs (lapsed = deadline <= now). */
+  waiterDeadlines: string;
+  /** zset: waiting tickets only (explicit), member waiterId, score deadlineMs: QUEUE_FULL and "tickets wait". */
+  ticketDeadlines: string;
+  /** zset: tickets holding a grant not yet delivered, member waiterId, score as `waiting`. */
+  ticketGrants: string;
+  /** zset: implicit waiters holding a reservation not yet delivered, member waiterId, score as `waiting`. */
+  reservations: string;
+  /**
+   * Not a key: the pub/sub channel prefix queue scripts publish wake-ups to, as
+   * `<wakeChannelPrefix><brokerId>` with the ticketId as message (see `wakeChannel`).
+   * Kept here so a Cluster version can move it under the kind's hash tag (SPUBLISH).
+   */
+  wakeChannelPrefix: string;
 }
 
 export interface GlobalKeys {
@@ -44,6 +69,11 @@ export interface Keyspace {
   prefix: string;
   global: GlobalKeys;
   kind(kind: string): KindKeys;
+  /**
+   * The channel a broker subscribes to for wake-ups of its waiters: `<prefix>:wake:<brokerId>`
+   * (a channel, not a key: no hash tag; plain PUBLISH reaches every node of a cluster).
+   */
+  wakeChannel(brokerId: string): string;
   /** A `KEYS`/`SCAN MATCH` pattern that matches every key of this keyspace (tests, tools). */
   matchAll: string;
 }
@@ -70,6 +100,7 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     throw new RangeError('The Redis key prefix must be non-empty and contain no "{" or "}".');
   }
   const globalBase = `${prefix}:global:{${GLOBAL_HASH_TAG}}`;
+  const wakeChannelPrefix = `${prefix}:wake:`;
   const global: GlobalKeys = {
     kinds: `${globalBase}:kinds`,
     credentialKinds: `${globalBase}:credential-kinds`,
@@ -81,6 +112,7 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     prefix,
     global,
     matchAll: `${escapeGlob(prefix)}:*`,
+    wakeChannel: (brokerId: string) => `${wakeChannelPrefix}${brokerId}`,
     kind(kind: string): KindKeys {
       const base = `${prefix}:kind:{${kindHashTag(kind)}}`;
       return {
@@ -93,6 +125,13 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
         sequence: `${base}:sequence`,
         leaseEvents: `${base}:lease-events`,
         adminEvents: `${base}:admin-events`,
+        waiters: `${base}:waiters`,
+        waiting: `${base}:waiting`,
+        waiterDeadlines: `${base}:waiter-deadlines`,
+        ticketDeadlines: `${base}:ticket-deadlines`,
+        ticketGrants: `${base}:ticket-grants`,
+        reservations: `${base}:reservations`,
+        wakeChannelPrefix,
       };
     },
   };

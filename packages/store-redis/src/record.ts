@@ -3,7 +3,8 @@ import { malformedReply } from './errors.js';
 
 /**
  * The record a script stores as JSON in the kind's credential hash. Id and kind live in
- * the key and field, not in the JSON; `token` never leaves this package.
+ * the key and field, not in the JSON; `token`, `waiterId` and `sealedToken` never leave
+ * this package.
  */
 export interface StoredRecord {
   status: 'active' | 'disabled';
@@ -15,8 +16,14 @@ export interface StoredRecord {
   pieces: number;
   bytes: number;
   note?: string;
-  lease?: LeaseState & { token: string };
+  lease?: StoredLease;
 }
+
+/**
+ * A lease as stored. A queued grant (wait queue) remembers its `waiterId` and has no
+ * `token` until it is delivered; a delivered ticket grant also keeps `sealedToken`.
+ */
+export type StoredLease = LeaseState & { token?: string; waiterId?: string; sealedToken?: string };
 
 type Json = Record<string, unknown>;
 
@@ -36,18 +43,30 @@ function text(object: Json, field: string): string {
   return value;
 }
 
-function parseLease(value: unknown): (LeaseState & { token: string }) | undefined {
+function optionalText(object: Json, field: string): string | undefined {
+  const value = object[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw malformedReply('a record');
+  return value;
+}
+
+function parseLease(value: unknown): StoredLease | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) throw malformedReply('a record');
   const actorRole = text(value, 'actorRole');
   if (actorRole !== 'ci' && actorRole !== 'maintainer') throw malformedReply('a record');
+  const token = optionalText(value, 'token');
+  const waiterId = optionalText(value, 'waiterId');
+  const sealedToken = optionalText(value, 'sealedToken');
   return {
     ownerId: text(value, 'ownerId'),
     actorRole,
-    token: text(value, 'token'),
     acquiredAtMs: integer(value, 'acquiredAtMs'),
     heartbeatAtMs: integer(value, 'heartbeatAtMs'),
     expiresAtMs: integer(value, 'expiresAtMs'),
+    ...(token !== undefined ? { token } : {}),
+    ...(waiterId !== undefined ? { waiterId } : {}),
+    ...(sealedToken !== undefined ? { sealedToken } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type {
   AcquireInput,
   AcquireResult,
   AddCredentialInput,
+  CancelWaitInput,
   CredentialRecord,
   CredentialStore,
   DisableInput,
@@ -10,18 +11,23 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindQueue,
   ListFilter,
   PoolStats,
   PruneInput,
   PruneResult,
+  QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
   ReleaseInput,
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  TickWaitersInput,
+  TickWaitersResult,
+  WakeupSubscription,
 } from '@qa-broker/store';
-import { ERROR_CODES } from '@qa-broker/contract';
+import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
 import type { Redis } from 'ioredis';
 import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
@@ -38,18 +44,26 @@ import { isAbsentInKind } from './ops/absent.js';
 import { acquireScript } from './ops/acquire.js';
 import { addCredentialScript } from './ops/add-credential.js';
 import { appendAdminEventScript } from './ops/append-admin-event.js';
+import { cancelWaitScript } from './ops/cancel-wait.js';
 import { disableCredentialScript } from './ops/disable-credential.js';
 import { heartbeatScript } from './ops/heartbeat.js';
 import { listKindPageScript } from './ops/list-kind-page.js';
+import { listQueueScript } from './ops/list-queue.js';
 import { poolStatsScript } from './ops/pool-stats.js';
 import { pruneEventsScript } from './ops/prune-events.js';
 import { readChunkScript } from './ops/read-chunk.js';
 import { readCredentialsScript } from './ops/read-credentials.js';
 import { releaseScript } from './ops/release.js';
 import { replacePayloadScript } from './ops/replace-payload.js';
+import { STEP_LIMIT } from './ops/queue-step.js';
+import { tickWaitersScript } from './ops/tick-waiters.js';
+import { subscribeWakeupChannel, wakeConnectionName } from './wakeups.js';
 
-/** Expired leases one acquire moves back to the free set at most (keeps acquire bounded). */
-export const RECLAIM_LIMIT_PER_ACQUIRE = 100;
+/**
+ * Expired leases one step (acquire, release, tick, ...) moves back to the free set at
+ * most, and queue entries it examines at most (keeps every step bounded).
+ */
+export const RECLAIM_LIMIT_PER_ACQUIRE = STEP_LIMIT;
 /** Largest page one read script returns. */
 export const MAX_PAGE_SIZE = 500;
 /** Kinds this process already registered; cleared when full so it stays bounded. */
@@ -71,6 +85,7 @@ function clampPageSize(limit: number): number {
  */
 export class RedisStore implements CredentialStore {
   private readonly knownKinds = new Set<string>();
+  private readonly subscriptions = new Set<WakeupSubscription>();
 
   constructor(
     readonly client: Redis,
@@ -81,6 +96,51 @@ export class RedisStore implements CredentialStore {
   async acquire(input: AcquireInput): Promise<AcquireResult> {
     await this.ensureKindRegistered(input.kind);
     return acquireScript(this.client, this.keys.kind(input.kind), input, RECLAIM_LIMIT_PER_ACQUIRE);
+  }
+
+  async tickWaiters(input: TickWaitersInput): Promise<TickWaitersResult> {
+    return tickWaitersScript(this.client, this.keys.kind(input.kind), input);
+  }
+
+  async cancelWait(input: CancelWaitInput): Promise<void> {
+    await cancelWaitScript(this.client, this.keys.kind(input.kind), input);
+  }
+
+  /**
+   * One dedicated connection per call, subscribed to `keys.wakeChannel(brokerId)`; see
+   * `subscribeWakeupChannel`. `close()` of the store also closes every subscription.
+   */
+  async subscribeWakeups(
+    brokerId: string,
+    onWake: (ticketIds: string[]) => void,
+  ): Promise<WakeupSubscription> {
+    const subscription = await subscribeWakeupChannel(this.client, onWake, {
+      channel: this.keys.wakeChannel(brokerId),
+      connectionName: wakeConnectionName(this.keys.prefix, brokerId),
+    });
+    const tracked: WakeupSubscription = {
+      close: async () => {
+        this.subscriptions.delete(tracked);
+        await subscription.close();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  /** Kinds in code-point order, each with up to `limit` live waiters; empty queues left out. */
+  async listQueues(filter: QueueListFilter): Promise<KindQueue[]> {
+    const limit = Math.min(WAIT_POLICY.queueListLimit.max, Math.max(1, Math.trunc(filter.limit)));
+    const kinds =
+      filter.kind !== undefined && filter.kind !== ''
+        ? [filter.kind]
+        : await listKinds(this.client, this.keys.global);
+    const queues: KindQueue[] = [];
+    for (const kind of kinds) {
+      const waiters = await listQueueScript(this.client, this.keys.kind(kind), limit, filter.nowMs);
+      if (waiters.length > 0) queues.push({ kind, waiters });
+    }
+    return queues;
   }
 
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
@@ -216,8 +276,9 @@ export class RedisStore implements CredentialStore {
     const stats = await Promise.all(
       kinds.map((kind) => poolStatsScript(this.client, this.keys.kind(kind), kind)),
     );
-    // A kind only ever acquired (never added) has no credentials: not a pool.
-    return stats.filter((pool) => pool.free + pool.leased + pool.disabled > 0);
+    // A kind only ever acquired (never added) has no credentials: not a pool, unless
+    // someone waits for it.
+    return stats.filter((pool) => pool.free + pool.leased + pool.disabled + pool.waiting > 0);
   }
 
   async pruneEvents(input: PruneInput): Promise<PruneResult> {
@@ -272,6 +333,7 @@ export class RedisStore implements CredentialStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (!this.ownsClient) return;
     try {
       await this.client.quit();

@@ -20,8 +20,11 @@ function clusterHashTag(key: string): string | undefined {
 let store: RedisStore;
 let prefix: string;
 let cleanup: () => Promise<void>;
+/** Every key of the test's prefix seen so far (see `workload`). */
+const keysSeen = new Set<string>();
 
 beforeEach(async () => {
+  keysSeen.clear();
   ({ store, prefix, cleanup } = await openIsolatedStore());
 });
 
@@ -65,6 +68,60 @@ async function workload(kind: string, index: number): Promise<void> {
     });
   }
   await store.acquire({ ...lease, actorRole: 'ci', leaseTtlMs: TTL, nowMs: T0 + 7 });
+  // A free credential and a waiter never coexist (dispatch pairs them up), so the keys are
+  // gathered before the queue part as well as at the end.
+  await rememberKeys();
+  await queueWorkload(kind, credentialId);
+}
+
+async function rememberKeys(): Promise<void> {
+  const admin = await openAdminClient();
+  try {
+    for (const key of await keysOf(admin, prefix)) keysSeen.add(key);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/**
+ * Fills every queue key: with the pool leased out, two tickets and an old client queue;
+ * two credentials added later go undelivered to the first ticket and to the old client.
+ */
+async function queueWorkload(kind: string, credentialId: string): Promise<void> {
+  const ask = (ownerId: string, nowMs: number, ticketId?: string) =>
+    store.acquire({
+      kind,
+      ownerId,
+      actorRole: 'ci',
+      leaseToken: `fake-queue-token-${ownerId}`,
+      leaseTtlMs: TTL,
+      nowMs,
+      ...(ticketId
+        ? {
+            wait: {
+              ticketId,
+              priority: 0,
+              brokerId: 'fake-broker',
+              sealedToken: 'fake-sealed',
+              queueMax: 10,
+            },
+          }
+        : {}),
+    });
+  await ask('q-holder', T0 + 8);
+  await ask('q-ticket-1', T0 + 9, 'fake-ticket-1');
+  await ask('q-old', T0 + 10);
+  await ask('q-ticket-2', T0 + 11, 'fake-ticket-2');
+  for (const suffix of ['d', 'e']) {
+    await store.addCredential({
+      credentialId: `${credentialId}-${suffix}`,
+      kind,
+      payload: { pieces: ['{}'], byteLength: 2 },
+      status: 'active',
+      actorId: 'fake-admin',
+      nowMs: T0 + 12,
+    });
+  }
 }
 
 describe('key layout', () => {
@@ -87,13 +144,8 @@ describe('key layout', () => {
       nowMs: T0,
     });
 
-    const admin = await openAdminClient();
-    let keys: string[];
-    try {
-      keys = await keysOf(admin, prefix);
-    } finally {
-      admin.disconnect();
-    }
+    await rememberKeys();
+    const keys = [...keysSeen];
     const expectedTags = new Set([GLOBAL_HASH_TAG, ...KINDS.map(kindHashTag)]);
     const tagsSeen = new Map<string, string[]>();
     for (const key of keys) {
@@ -108,7 +160,7 @@ describe('key layout', () => {
       tagsSeen.set(tag!, [...(tagsSeen.get(tag!) ?? []), key]);
     }
     expect(new Set(tagsSeen.keys())).toEqual(expectedTags);
-    // Each kind's pool, indexes, payloads, counter and both event logs: all in its one slot.
+    // Each kind's pool, indexes, payloads, counter, event logs and queue: all in its one slot.
     for (const kind of KINDS) {
       const kindKeys = store.keys.kind(kind);
       expect(new Set(tagsSeen.get(kindHashTag(kind)))).toEqual(
@@ -122,6 +174,12 @@ describe('key layout', () => {
           kindKeys.sequence,
           kindKeys.leaseEvents,
           kindKeys.adminEvents,
+          kindKeys.waiters,
+          kindKeys.waiting,
+          kindKeys.waiterDeadlines,
+          kindKeys.ticketDeadlines,
+          kindKeys.ticketGrants,
+          kindKeys.reservations,
         ]),
       );
     }

@@ -291,6 +291,7 @@ describe('add-credential.lua', () => {
       free: 1,
       leased: 0,
       disabled: 0,
+      waiting: 0,
     });
   });
 });
@@ -390,6 +391,7 @@ describe('read scripts', () => {
       free: 1,
       leased: 1,
       disabled: 1,
+      waiting: 0,
     });
   });
 });

@@ -3,6 +3,8 @@ import type {
   AcquireResult,
   AddCredentialInput,
   CancelWaitInput,
+  CredentialChangeInput,
+  CredentialChangeResult,
   CredentialRecord,
   DisableInput,
   DisableResult,
@@ -10,11 +12,13 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindPolicyRecord,
   KindQueue,
   ListFilter,
   PoolStats,
   PruneInput,
   PruneResult,
+  QuarantineInput,
   QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
@@ -22,7 +26,9 @@ import type {
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  SetPolicyInput,
   TickWaitersInput,
+  UpdateCredentialInput,
   TickWaitersResult,
   WakeupSubscription,
 } from './types.js';
@@ -68,6 +74,25 @@ export interface CredentialStore {
 
   addCredential(input: AddCredentialInput): Promise<CredentialRecord>;
   disableCredential(input: DisableInput): Promise<DisableResult>;
+  /**
+   * Clears a quarantine, resets broken reports and re-enables a disabled credential; the
+   * credential then goes to the head waiter, if any. Event `restore`.
+   */
+  restoreCredential(input: CredentialChangeInput): Promise<CredentialChangeResult>;
+  /** Never grant it again until restored; a current holder keeps its lease. Event `quarantine`. */
+  quarantineCredential(input: QuarantineInput): Promise<CredentialChangeResult>;
+  /**
+   * Replaces the payload and/or the note. A current holder keeps the version it was granted
+   * (inline payload and chunks) until its lease ends; the next lease gets the new one.
+   * Event `update` (never with the payload).
+   */
+  updateCredential(input: UpdateCredentialInput): Promise<CredentialChangeResult>;
+  /** One credential by id, without its payload (admin/update needs its kind first). */
+  findCredential(credentialId: string): Promise<CredentialRecord | undefined>;
+  /** Patches a kind's policy (applied by every later step); event `policy`. */
+  setPolicy(input: SetPolicyInput): Promise<KindPolicyRecord>;
+  /** One kind's policy, or every kind that has one, in code-point order of kind. */
+  getPolicies(input: { kind?: string }): Promise<KindPolicyRecord[]>;
   /** Compare-and-set of the stored pieces, for key rotation. True when it was replaced. */
   replacePayload(input: ReplacePayloadInput): Promise<boolean>;
 

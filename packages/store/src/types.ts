@@ -18,6 +18,15 @@ export interface LeaseState {
   expiresAtMs: number;
 }
 
+/** Why and since when a credential is never granted (until restored). */
+export interface QuarantineState {
+  reason?: string;
+  /** The holder's ownerId for a broken release; the maintainer's actorId for admin/quarantine. */
+  reportedBy: string;
+  actorRole: ActorRole;
+  atMs: number;
+}
+
 export interface CredentialRecord {
   credentialId: string;
   kind: string;
@@ -30,6 +39,10 @@ export interface CredentialRecord {
   lease?: LeaseState;
   /** Only when asked for. */
   payload?: StoredPayload;
+  /** Present while quarantined. */
+  quarantine?: QuarantineState;
+  /** Consecutive broken reports; absent when 0. */
+  brokenReports?: number;
 }
 
 /** Only tests pass `nowMs`; in production the store's own clock decides. */
@@ -87,6 +100,8 @@ export interface GrantedLease {
   inlinePiece?: string;
   /** Queued grants: from the ticket's first request to the grant (store clock). */
   waitedMs?: number;
+  /** acquiredAtMs + the kind's maxHoldMs, when the kind has one: the lease never lasts past it. */
+  maxExpiresAtMs?: number;
   /**
    * A re-ask of a ticket whose grant was delivered before: the token of that delivery,
    * sealed (the caller's `leaseToken` was not stored). Absent when this call's token holds.
@@ -103,7 +118,13 @@ export interface QueuePlace {
 export type AcquireResult =
   | { ok: true; lease: GrantedLease }
   /** `queue` is present when the caller (an old client) holds an implicit place. */
-  | { ok: false; code: 'POOL_EXHAUSTED'; queue?: QueuePlace }
+  | {
+      ok: false;
+      code: 'POOL_EXHAUSTED';
+      queue?: QueuePlace;
+      /** Set when a free credential exists but the caller is over the kind's quota. */
+      quota?: 'role' | 'owner';
+    }
   /** Ticket queued (or kept its place); re-ask with the same ticket. */
   | { ok: false; code: 'WAITING'; queue: QueuePlace }
   | { ok: false; code: 'TICKET_CONFLICT' | 'QUEUE_FULL' };
@@ -169,7 +190,7 @@ export interface HeartbeatInput extends LeaseKey {
 }
 
 export type HeartbeatResult =
-  | { ok: true; expiresAtMs: number }
+  | { ok: true; expiresAtMs: number; maxExpiresAtMs?: number }
   | {
       ok: false;
       code:
@@ -183,11 +204,15 @@ export type HeartbeatResult =
 
 export interface ReleaseInput extends LeaseKey {
   actorRole: ActorRole;
+  /** "broken" also reports the credential (quarantined at the kind's threshold); default "ok". */
+  outcome?: 'ok' | 'broken';
+  /** Kept only with outcome "broken". */
+  reason?: string;
 }
 
 /** `released` is false when no lease was stored (idempotent release, no event). */
 export type ReleaseResult =
-  | { ok: true; released: boolean }
+  | { ok: true; released: boolean; quarantined?: boolean }
   | { ok: false; code: 'CREDENTIAL_NOT_FOUND' | 'KIND_MISMATCH' | 'LEASE_NOT_OWNER' };
 
 export interface ReadChunkInput extends LeaseKey {
@@ -249,8 +274,9 @@ export interface ScanPage {
   nextCursor?: string;
 }
 
-export type LeaseEventType = 'acquire' | 'acquire_failed' | 'release';
-export type AdminEventType = 'add' | 'disable' | 'disable_failed';
+export type LeaseEventType = 'acquire' | 'acquire_failed' | 'release' | 'quarantine';
+export type AdminEventType =
+  'add' | 'disable' | 'disable_failed' | 'restore' | 'quarantine' | 'update' | 'policy';
 
 export interface LeaseEvent {
   category: 'lease';
@@ -304,6 +330,57 @@ export interface PoolStats {
   disabled: number;
   /** Live waiters (ticket and implicit) in the kind's queue. */
   waiting: number;
+  /** Active credentials under quarantine (each credential counts in one state). */
+  quarantined: number;
+}
+
+export interface CredentialChangeInput extends Clocked {
+  credentialId: string;
+  actorId: string;
+}
+
+export interface QuarantineInput extends CredentialChangeInput {
+  reason?: string;
+}
+
+export interface UpdateCredentialInput extends CredentialChangeInput {
+  /** The new payload (already validated, chunked and sealed by the server). */
+  payload?: StoredPayload;
+  /** The new note; "" clears it. */
+  note?: string;
+}
+
+export type CredentialChangeResult =
+  | { ok: true; changed: boolean; credential: CredentialRecord }
+  | { ok: false; code: 'CREDENTIAL_NOT_FOUND' };
+
+/** A role's or an owner's cap: null in a patch clears it. */
+export interface RoleLimits {
+  ci?: number;
+  maintainer?: number;
+}
+
+export interface KindPolicyRecord {
+  kind: string;
+  updatedAtMs: number;
+  maxHoldMs?: number;
+  maxLeasesPerRole?: RoleLimits;
+  maxLeasesPerOwner?: number;
+  quarantineAfterBroken?: number;
+}
+
+/** Absent = unchanged, null = cleared. */
+export interface PolicyPatch {
+  maxHoldMs?: number | null;
+  maxLeasesPerRole?: { ci?: number | null; maintainer?: number | null } | null;
+  maxLeasesPerOwner?: number | null;
+  quarantineAfterBroken?: number | null;
+}
+
+export interface SetPolicyInput extends Clocked {
+  kind: string;
+  patch: PolicyPatch;
+  actorId: string;
 }
 
 export interface PruneInput extends Clocked {

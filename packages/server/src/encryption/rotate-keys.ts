@@ -9,6 +9,8 @@ export interface RotationSummary {
   failed: number;
   /** Compare-and-set conflicts that were retried (another writer changed the payload). */
   conflictsRetried: number;
+  /** Payload pieces still stored in plaintext after the run (counted by a last scan). */
+  plaintextRemaining: number;
 }
 
 /** One credential that could not be re-encrypted: its id and why, never its payload. */
@@ -86,20 +88,54 @@ export async function rotateKeys(
   keyring: Keyring,
   options: RotateKeysOptions = {},
 ): Promise<RotationSummary> {
-  const pageSize = options.pageSize ?? 100;
-  const maxAttempts = options.maxAttempts ?? 3;
   const summary: RotationSummary = {
     scanned: 0,
     reEncrypted: 0,
     alreadyCurrent: 0,
     failed: 0,
     conflictsRetried: 0,
+    plaintextRemaining: 0,
   };
   const fail = (credentialId: string, reason: string) => {
     summary.failed += 1;
     options.onFailure?.({ credentialId, reason });
   };
 
+  await rotatePasses(store, keyring, options, summary, fail);
+  summary.plaintextRemaining = await countPlaintextPieces(store, options.pageSize);
+  return summary;
+}
+
+/** Pieces stored unsealed, over every credential (what --require-encryption would refuse). */
+export async function countPlaintextPieces(
+  store: CredentialStore,
+  pageSize = 100,
+): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.scanCredentials({
+      limit: pageSize,
+      includePayload: true,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    for (const record of page.credentials) {
+      count += record.payload?.pieces.filter((piece) => !isSealedPiece(piece)).length ?? 0;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return count;
+}
+
+async function rotatePasses(
+  store: CredentialStore,
+  keyring: Keyring,
+  options: RotateKeysOptions,
+  summary: RotationSummary,
+  fail: (credentialId: string, reason: string) => void,
+): Promise<void> {
+  const pageSize = options.pageSize ?? 100;
+  const maxAttempts = options.maxAttempts ?? 3;
   // undefined = every credential (first pass); later passes only retry the conflicts.
   let only: Set<string> | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
@@ -123,17 +159,16 @@ export async function rotateKeys(
       cursor = page.nextCursor;
       options.onProgress?.(summary);
     } while (cursor !== undefined);
-    if (conflicts.size === 0) return summary;
+    if (conflicts.size === 0) return;
     if (attempt === maxAttempts) {
       for (const credentialId of conflicts) {
         fail(credentialId, `its payload kept changing during ${maxAttempts} attempts`);
       }
-      return summary;
+      return;
     }
     summary.conflictsRetried += conflicts.size;
     only = conflicts;
   }
-  return summary;
 }
 
 function rotateRecord(

@@ -18,7 +18,10 @@ interface Terms {
   heartbeatIntervalMs: number;
 }
 
-const exhaustedMessage = (kind: string) => `No available credential for kind "${kind}".`;
+const exhaustedMessage = (kind: string, quota?: 'role' | 'owner') =>
+  quota === undefined
+    ? `No available credential for kind "${kind}".`
+    : `No available credential for kind "${kind}" within its per-${quota} quota.`;
 
 export function acquireHandler(
   deps: BrokerDeps,
@@ -78,18 +81,24 @@ export function acquireHandler(
         heartbeatIntervalMs: terms.heartbeatIntervalMs,
         expiresAtMs: lease.expiresAtMs,
         fencingToken: lease.fencingToken,
+        ...(lease.maxExpiresAtMs === undefined ? {} : { maxExpiresAtMs: lease.maxExpiresAtMs }),
         ...(ticket === undefined ? {} : { ticket, waitedMs: lease.waitedMs ?? 0 }),
       },
     };
   }
 
-  function exhausted(res: Response, kind: string, place: QueuePlace | undefined): ErrorResult {
+  function exhausted(
+    res: Response,
+    kind: string,
+    place: QueuePlace | undefined,
+    quota?: 'role' | 'owner',
+  ): ErrorResult {
     metrics.exhausted(kind);
-    if (place === undefined) return fail(res, 'POOL_EXHAUSTED', exhaustedMessage(kind));
+    if (place === undefined) return fail(res, 'POOL_EXHAUSTED', exhaustedMessage(kind, quota));
     // An old client holding an implicit place: near the head it should poll sooner.
     return failWith(
       res,
-      new BrokerError('POOL_EXHAUSTED', exhaustedMessage(kind), {
+      new BrokerError('POOL_EXHAUSTED', exhaustedMessage(kind, quota), {
         retryAfterMs: WAIT_POLICY.pollRetryAfterMs(place.position),
         details: { position: place.position, queueLength: place.queueLength },
       }),
@@ -119,7 +128,9 @@ export function acquireHandler(
       leaseTtlMs: terms.leaseTtlMs,
     });
     if (result.ok) return granted(body, res, result.lease, leaseToken, terms);
-    if (result.code === 'POOL_EXHAUSTED') return exhausted(res, body.kind, result.queue);
+    if (result.code === 'POOL_EXHAUSTED') {
+      return exhausted(res, body.kind, result.queue, result.quota);
+    }
     // Only a queued acquire can be answered otherwise.
     throw new Error(`acquire without wait answered ${result.code}`);
   }

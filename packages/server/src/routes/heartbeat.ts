@@ -32,6 +32,13 @@ export function heartbeatHandler(
           : undefined;
       return fail(res, result.code, message);
     }
-    return { status: 200, body: { status: 'ok', expiresAtMs: result.expiresAtMs } };
+    return {
+      status: 200,
+      body: {
+        status: 'ok',
+        expiresAtMs: result.expiresAtMs,
+        ...(result.maxExpiresAtMs === undefined ? {} : { maxExpiresAtMs: result.maxExpiresAtMs }),
+      },
+    };
   };
 }

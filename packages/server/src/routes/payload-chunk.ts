@@ -32,7 +32,23 @@ export function payloadChunkHandler(
           : undefined;
       return fail(res, result.code, message);
     }
-    const data = await codec.openPiece(body.credentialId, result.index, result.piece);
+    let data: string;
+    try {
+      data = await codec.openPiece(body.credentialId, result.index, result.piece);
+    } catch (error) {
+      // A piece this broker refuses to serve (unreadable, or plaintext under
+      // --require-encryption) ends the lease, as acquire does: the holder cannot use it.
+      await store
+        .release({
+          kind: body.kind,
+          ownerId: body.ownerId,
+          actorRole: body.actorRole,
+          credentialId: body.credentialId,
+          leaseToken: storedLeaseToken(body.leaseToken),
+        })
+        .catch(() => undefined);
+      throw error;
+    }
     return { status: 200, body: { status: 'ok', data, index: result.index } };
   };
 }

@@ -15,6 +15,9 @@ export function releaseHandler(
       actorRole: body.actorRole,
       credentialId: body.credentialId,
       leaseToken: storedLeaseToken(body.leaseToken),
+      ...(body.outcome === 'broken'
+        ? { outcome: 'broken' as const, ...(body.reason ? { reason: body.reason } : {}) }
+        : {}),
     });
     if (!result.ok) {
       const message =

@@ -275,6 +275,9 @@ export function describeQueueHttp(name: string, openStore: () => Promise<Credent
       await waitUntil(async () => (await queueOf(kind)).length === 2, 'the stayer is queued');
       gone.abort();
       expect(await abandoned).toBe('aborted');
+      // The broker notices the closed connection (a grant delivered before it does is the
+      // leaver's to re-ask for, as the spec says); then the grant must not stay with it.
+      await waitUntil(async () => a.controls.parkedRequests() === 0, 'broker a sees the leaver go');
       const releasedAt = Date.now();
       await release();
       const lease = okBody(await staying);

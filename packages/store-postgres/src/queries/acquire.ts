@@ -5,7 +5,8 @@ import type { Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 interface GrantRow {
-  credential_id: string;
+  queue_free: boolean;
+  credential_id: string | null;
   kind: string;
   lease_acquired_at_ms: unknown;
   lease_expires_at_ms: unknown;
@@ -34,10 +35,17 @@ interface GrantRow {
  * contention the LRU order is best effort between the two ranges (free_peek may be
  * stale), never at the cost of a grant.
  * Then the grant is written and the acquire or acquire_failed event inserted, together.
+ *
+ * First of all, gate takes the kind's queue lock SHARED (queue_gate, migration 0002) and
+ * says whether the kind has no waiter rows. Both picks and the event are behind it (a
+ * one-time filter, evaluated before any row is locked), so when the kind has a queue this
+ * statement changes nothing and answers queue_free = false: the adapter then runs the
+ * queued acquire (queue-acquire.ts) under the exclusive lock.
  */
 export function acquireSql(schema: QuotedSchema): string {
   return `
 with clock as (${clockCte('$6')}),
+gate as materialized (select ${schema}.queue_gate($1, false) as open),
 free_peek as materialized (
   select c.last_leased_at_ms, c.seq
   from ${schema}.credentials c
@@ -52,6 +60,7 @@ expired_pick as (
     and not exists (
       select 1 from free_peek f where (f.last_leased_at_ms, f.seq) < (c.last_leased_at_ms, c.seq)
     )
+    and (select open from gate)
   order by c.last_leased_at_ms, c.seq
   limit 1
   for update of c skip locked
@@ -61,6 +70,7 @@ free_pick as (
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
     and not exists (select 1 from expired_pick)
+    and (select open from gate)
   order by c.last_leased_at_ms, c.seq
   limit 1
   for update of c skip locked
@@ -75,6 +85,8 @@ granted as (
   set lease_owner_id = $2,
       lease_actor_role = $3,
       lease_token = $4,
+      lease_waiter_id = null,
+      lease_sealed_token = null,
       lease_acquired_at_ms = clock.now_ms,
       lease_heartbeat_at_ms = clock.now_ms,
       lease_expires_at_ms = clock.now_ms + $5::bigint,
@@ -95,14 +107,17 @@ logged as (
     case when g.credential_id is null then 'POOL_EXHAUSTED' end,
     case when g.credential_id is null then 'No available credential for kind "' || $1::text || '".' end,
     clock.now_ms
-  from clock left join granted g on true
+  from clock cross join gate left join granted g on true
+  where gate.open
 )
-select * from granted`;
+select gate.open as queue_free, g.*
+from gate left join granted g on true`;
 }
 
+/** The v1 acquire; `'QUEUED'` when the kind has a queue and the queued step must decide. */
 export function acquireQuery(schema: QuotedSchema) {
   const text = acquireSql(schema);
-  return async (db: Queryable, input: AcquireInput): Promise<AcquireResult> => {
+  return async (db: Queryable, input: AcquireInput): Promise<AcquireResult | 'QUEUED'> => {
     const { rows } = await db.query<GrantRow>(text, [
       input.kind,
       input.ownerId,
@@ -112,7 +127,9 @@ export function acquireQuery(schema: QuotedSchema) {
       input.nowMs ?? null,
     ]);
     const row = rows[0];
-    if (!row) return { ok: false, code: 'POOL_EXHAUSTED' };
+    if (!row) throw new Error('acquire returned no gate row');
+    if (!row.queue_free) return 'QUEUED';
+    if (row.credential_id === null) return { ok: false, code: 'POOL_EXHAUSTED' };
     return {
       ok: true,
       lease: {

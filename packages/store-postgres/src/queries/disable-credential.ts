@@ -36,6 +36,7 @@ changed as (
   update ${schema}.credentials c
   set status = 'disabled',
       lease_owner_id = null, lease_actor_role = null, lease_token = null,
+      lease_waiter_id = null, lease_sealed_token = null,
       lease_acquired_at_ms = null, lease_heartbeat_at_ms = null, lease_expires_at_ms = null,
       updated_at_ms = v.now_ms
   from verdict v

@@ -27,8 +27,8 @@ verdict as (
       when t.credential_id is null then 'CREDENTIAL_NOT_FOUND'
       when t.kind <> $2 then 'KIND_MISMATCH'
       when t.status <> 'active' then 'CREDENTIAL_DISABLED'
-      when t.lease_token is null then 'LEASE_NOT_FOUND'
-      when t.lease_owner_id <> $3 or t.lease_token <> $4 then 'LEASE_NOT_OWNER'
+      when t.lease_owner_id is null then 'LEASE_NOT_FOUND'
+      when t.lease_owner_id <> $3 or t.lease_token is distinct from $4 then 'LEASE_NOT_OWNER'
       when t.lease_expires_at_ms < clock.now_ms then 'LEASE_EXPIRED'
       else 'OK'
     end as code

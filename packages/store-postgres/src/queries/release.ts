@@ -3,38 +3,48 @@ import type { QuotedSchema } from '../schema-name.js';
 import type { Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
-type ReleaseCode = Extract<ReleaseResult, { ok: false }>['code'] | 'NO_LEASE' | 'OK';
+type ReleaseCode =
+  Extract<ReleaseResult, { ok: false }>['code'] | 'NO_LEASE' | 'OK' | 'RETRY_EXCLUSIVE';
 
 /**
  * release, one statement. $1 credentialId, $2 kind, $3 ownerId, $4 leaseToken,
- * $5 actorRole (of the caller, for the event), $6 nowMs (null = store clock).
+ * $5 actorRole (of the caller, for the event), $6 nowMs (null = store clock),
+ * $7 exclusive (false: the v1 path under the kind's queue lock shared; true: under it
+ * exclusive, inside the transaction that then runs queue_settle to hand the credential on).
  * No lease stored is an idempotent success without an event; a stored lease of someone
  * else is LEASE_NOT_OWNER even once expired; the holder may release after expiry. The
- * status is not checked: a disabled credential can be released.
+ * status is not checked: a disabled credential can be released. A queued grant not yet
+ * delivered has no token, so every token is LEASE_NOT_OWNER for it.
+ * In shared mode, when the kind has waiter rows, nothing is locked or changed and the
+ * verdict is RETRY_EXCLUSIVE. A release of a ticket's lease also deletes that ticket's
+ * entry (only ever present in exclusive mode).
  */
 export function releaseQuery(schema: QuotedSchema) {
   const text = `
 with clock as (${clockCte('$6')}),
+gate as materialized (select ${schema}.queue_gate($2, $7::boolean) as open),
 target as (
-  select c.credential_id, c.kind, c.lease_owner_id, c.lease_token
+  select c.credential_id, c.kind, c.lease_owner_id, c.lease_token, c.lease_waiter_id
   from ${schema}.credentials c
-  where c.credential_id = $1
+  where c.credential_id = $1 and (select open from gate)
   for update
 ),
 verdict as (
-  select clock.now_ms, t.kind,
+  select clock.now_ms, t.kind, t.lease_waiter_id,
     case
+      when not gate.open then 'RETRY_EXCLUSIVE'
       when t.credential_id is null then 'CREDENTIAL_NOT_FOUND'
       when t.kind <> $2 then 'KIND_MISMATCH'
-      when t.lease_token is null then 'NO_LEASE'
-      when t.lease_owner_id <> $3 or t.lease_token <> $4 then 'LEASE_NOT_OWNER'
+      when t.lease_owner_id is null then 'NO_LEASE'
+      when t.lease_owner_id <> $3 or t.lease_token is distinct from $4 then 'LEASE_NOT_OWNER'
       else 'OK'
     end as code
-  from clock left join target t on true
+  from clock cross join gate left join target t on true
 ),
 cleared as (
   update ${schema}.credentials c
   set lease_owner_id = null, lease_actor_role = null, lease_token = null,
+      lease_waiter_id = null, lease_sealed_token = null,
       lease_acquired_at_ms = null, lease_heartbeat_at_ms = null, lease_expires_at_ms = null,
       updated_at_ms = v.now_ms
   from verdict v
@@ -45,10 +55,19 @@ logged as (
   insert into ${schema}.events (category, event_type, kind, actor_role, owner_id, credential_id, occurred_at_ms)
   select 'lease', 'release', v.kind, $5, $3, cl.credential_id, v.now_ms
   from cleared cl cross join verdict v
+),
+unqueued as (
+  delete from ${schema}.waiters w
+  using verdict v
+  where v.code = 'OK' and w.kind = v.kind and w.waiter_id = v.lease_waiter_id
 )
 select code from verdict`;
 
-  return async (db: Queryable, input: ReleaseInput): Promise<ReleaseResult> => {
+  return async (
+    db: Queryable,
+    input: ReleaseInput,
+    exclusive: boolean,
+  ): Promise<ReleaseResult | 'RETRY_EXCLUSIVE'> => {
     const { rows } = await db.query<{ code: ReleaseCode }>(text, [
       input.credentialId,
       input.kind,
@@ -56,9 +75,11 @@ select code from verdict`;
       input.leaseToken,
       input.actorRole,
       input.nowMs ?? null,
+      exclusive,
     ]);
     const code = rows[0]?.code;
     if (!code) throw new Error('release returned no verdict');
+    if (code === 'RETRY_EXCLUSIVE') return code;
     if (code === 'OK') return { ok: true, released: true };
     if (code === 'NO_LEASE') return { ok: true, released: false };
     return { ok: false, code };

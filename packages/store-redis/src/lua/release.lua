@@ -1,59 +1,52 @@
 --[[
-release: ends the caller's lease on one credential of one kind (idempotent).
+release: ends the caller's lease on one credential of one kind (idempotent), then hands
+the credential to the head of the kind's wait queue, if anyone waits.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
-KEYS[3]  lease zset of the kind: member credentialId, score expiresAtMs
-KEYS[4]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
-KEYS[5]  disabled updated-at zset of the kind: member credentialId, score -updatedAtMs
-KEYS[6]  lease event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
-KEYS[7]  sequence counter of the kind (string, INCR): creation order and event order
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
+KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
+KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
+KEYS[6]  disabled updated-at zset of the kind: member credentialId, score -updatedAtMs
+KEYS[7]  lease event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
+KEYS[8]  sequence counter of the kind (string, INCR): creation, event and arrival order
+KEYS[9]  waiter hash of the kind: field waiterId, value the entry as JSON
+KEYS[10] waiting zset of the kind: member waiterId, score (100 - priority) * 2^44 + seq
+KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, score deadlineMs
+KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
+KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
+KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
-ARGV[2]  credentialId
-ARGV[3]  ownerId
-ARGV[4]  leaseToken
-ARGV[5]  actorRole of the caller (recorded in the release event)
+ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
+ARGV[3]  ticketGraceMs (ms): a waiter's deadline after each call, a ticket grant's pickup time
+ARGV[4]  wake channel prefix ("<prefix>:wake:"); a ticket grant publishes its ticketId to prefix .. brokerId
+ARGV[5]  credentialId
+ARGV[6]  ownerId
+ARGV[7]  leaseToken
+ARGV[8]  actorRole of the caller (recorded in the release event)
 
 Returns
   {"ok", 1}   the lease was cleared (release event written)
   {"ok", 0}   no lease was stored (nothing changes, no event)
   {"ABSENT"}  no such credential under this kind
-  {"LEASE_NOT_OWNER"}
+  {"LEASE_NOT_OWNER"}   another holder, or a queued grant not yet delivered (no token)
 ]]
-local now = qa_store_now(ARGV[1])
+-- @include kind-context
+-- @include end-lease
+-- @include hand-on
 
--- An event is one member of the log zset (all scores 0), "<occurredAtMs>:<seq>:<json>"
--- with both numbers zero-padded to 16 digits, so lexicographic order is time order even
--- when a clock steps back, and retention trims a prefix range.
-local function append_event(log, event)
-  local seq = redis.call('INCR', KEYS[7])
-  redis.call('ZADD', log, 0, string.format('%016d:%016d:', now, seq) .. cjson.encode(event))
-end
-
-local id = ARGV[2]
-local raw = redis.call('HGET', KEYS[1], id)
+local k = kind_context()
+local id = ARGV[5]
+local raw = redis.call('HGET', k.credentials, id)
 if not raw then return {'ABSENT'} end
 local record = cjson.decode(raw)
 local lease = record.lease
 if not lease then return {'ok', 0} end
--- Even an expired lease may only be released by its own holder.
-if lease.ownerId ~= ARGV[3] or lease.token ~= ARGV[4] then return {'LEASE_NOT_OWNER'} end
+-- Even an expired lease may only be released by its own holder; an undelivered queued
+-- grant stores no token, so no token matches it.
+if lease.ownerId ~= ARGV[6] or lease.token ~= ARGV[7] then return {'LEASE_NOT_OWNER'} end
 
-record.lease = nil
-record.updatedAtMs = now
-redis.call('HSET', KEYS[1], id, cjson.encode(record))
-redis.call('ZREM', KEYS[3], id)
-if record.status == 'active' then
-  redis.call('ZADD', KEYS[2], record.lastLeasedAtMs, string.format('%016d', record.seq) .. ':' .. id)
-  redis.call('ZADD', KEYS[4], -now, id)
-else
-  redis.call('ZADD', KEYS[5], -now, id)
-end
-append_event(KEYS[6], {
-  eventType = 'release',
-  actorRole = ARGV[5],
-  ownerId = ARGV[3],
-  credentialId = id,
-})
+end_lease(k, id, record, ARGV[6], ARGV[8])
+if record.status == 'active' and redis.call('EXISTS', k.waiting) == 1 then hand_on(k, '') end
 return {'ok', 1}

@@ -1,55 +1,73 @@
-import type { AcquireInput, AcquireResult } from '@qa-broker/store';
+import type { AcquireInput, AcquireResult, GrantedLease } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
-import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { replyInteger, replyStatus, replyString } from '../reply.js';
 import { runScript } from '../scripts.js';
+import { queueStepArgs, queueStepKeys } from './queue-step.js';
+
+const OP = 'acquire';
+
+/** A grant (v1, queued, delivered now or re-asked): the "ok" reply of lease-reply.lua. */
+function parseLease(kind: string, rest: unknown[]): GrantedLease {
+  const [id, acquiredAt, expiresAt, fence, pieceCount, byteLength, inlinePiece, waited, sealed] =
+    rest;
+  const chunkCount = replyInteger(pieceCount, OP);
+  // "" stands for "none" in these two slots (Lua arrays cannot hold nil).
+  const waitedMs = waited === '' ? undefined : replyInteger(waited, OP);
+  const sealedToken = replyString(sealed, OP);
+  return {
+    credentialId: replyString(id, OP),
+    kind,
+    acquiredAtMs: replyInteger(acquiredAt, OP),
+    expiresAtMs: replyInteger(expiresAt, OP),
+    fencingToken: replyInteger(fence, OP),
+    chunkCount,
+    byteLength: replyInteger(byteLength, OP),
+    ...(chunkCount === 1 ? { inlinePiece: replyString(inlinePiece, OP) } : {}),
+    ...(waitedMs !== undefined ? { waitedMs } : {}),
+    ...(sealedToken !== '' ? { sealedToken } : {}),
+  };
+}
+
+function parsePlace(rest: unknown[]): { position: number; queueLength: number } {
+  return { position: replyInteger(rest[0], OP), queueLength: replyInteger(rest[1], OP) };
+}
 
 export async function acquireScript(
   client: Redis,
   keys: KindKeys,
   input: AcquireInput,
-  reclaimLimit: number,
+  stepLimit?: number,
 ): Promise<AcquireResult> {
-  const reply = await runScript(
-    client,
-    'acquire',
-    [
-      keys.free,
-      keys.leases,
-      keys.credentials,
-      keys.payloads,
-      keys.updatedActive,
-      keys.leaseEvents,
-      keys.sequence,
-    ],
-    [
-      nowArgument(input.nowMs),
-      input.ownerId,
-      input.actorRole,
-      input.leaseToken,
-      input.leaseTtlMs,
-      reclaimLimit,
-      `No available credential for kind "${input.kind}".`,
-    ],
-  );
-  const { status, rest } = replyStatus(reply, 'acquire');
-  if (status === 'POOL_EXHAUSTED') return { ok: false, code: 'POOL_EXHAUSTED' };
-  if (status !== 'ok') throw malformedReply('acquire');
-  const [id, acquiredAt, expiresAt, fence, pieceCount, byteLength, inlinePiece] = rest;
-  const chunkCount = replyInteger(pieceCount, 'acquire');
-  return {
-    ok: true,
-    lease: {
-      credentialId: replyString(id, 'acquire'),
-      kind: input.kind,
-      acquiredAtMs: replyInteger(acquiredAt, 'acquire'),
-      expiresAtMs: replyInteger(expiresAt, 'acquire'),
-      fencingToken: replyInteger(fence, 'acquire'),
-      chunkCount,
-      byteLength: replyInteger(byteLength, 'acquire'),
-      ...(chunkCount === 1 ? { inlinePiece: replyString(inlinePiece, 'acquire') } : {}),
-    },
-  };
+  const wait = input.wait;
+  const reply = await runScript(client, 'acquire', queueStepKeys(keys), [
+    ...queueStepArgs(keys, input.nowMs, stepLimit),
+    input.ownerId,
+    input.actorRole,
+    input.leaseToken,
+    input.leaseTtlMs,
+    `No available credential for kind "${input.kind}".`,
+    wait?.ticketId ?? '',
+    wait?.priority ?? 0,
+    wait?.brokerId ?? '',
+    wait?.sealedToken ?? '',
+    wait?.queueMax ?? 0,
+  ]);
+  const { status, rest } = replyStatus(reply, OP);
+  switch (status) {
+    case 'ok':
+      return { ok: true, lease: parseLease(input.kind, rest) };
+    case 'POOL_EXHAUSTED':
+      return rest.length === 0
+        ? { ok: false, code: 'POOL_EXHAUSTED' }
+        : { ok: false, code: 'POOL_EXHAUSTED', queue: parsePlace(rest) };
+    case 'WAITING':
+      return { ok: false, code: 'WAITING', queue: parsePlace(rest) };
+    case 'TICKET_CONFLICT':
+    case 'QUEUE_FULL':
+      return { ok: false, code: status };
+    default:
+      throw malformedReply(OP);
+  }
 }

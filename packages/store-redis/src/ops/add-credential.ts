@@ -1,14 +1,17 @@
 import type { AddCredentialInput, CredentialRecord } from '@qa-broker/store';
 import { StoreError } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
-import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { parseStoredRecord, toCredentialRecord } from '../record.js';
 import { replyStatus, replyString } from '../reply.js';
 import { runScript } from '../scripts.js';
+import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
-/** Runs after the id -> kind lookup was written (see `registerCredential`). */
+/**
+ * Runs after the id -> kind lookup was written (see `registerCredential`). An active
+ * credential goes to the head waiter at once, if the kind's queue holds one.
+ */
 export async function addCredentialScript(
   client: Redis,
   keys: KindKeys,
@@ -20,17 +23,9 @@ export async function addCredentialScript(
   const reply = await runScript(
     client,
     'add-credential',
+    [...queueStepKeys(keys), keys.adminEvents],
     [
-      keys.credentials,
-      keys.payloads,
-      keys.free,
-      keys.updatedActive,
-      keys.updatedDisabled,
-      keys.sequence,
-      keys.adminEvents,
-    ],
-    [
-      nowArgument(input.nowMs),
+      ...queueStepArgs(keys, input.nowMs),
       input.credentialId,
       input.kind,
       input.status,

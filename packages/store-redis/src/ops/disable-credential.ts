@@ -1,12 +1,12 @@
 import { ERROR_CODES } from '@qa-broker/contract';
 import type { DisableInput, DisableResult } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
-import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { parseStoredRecord, toCredentialRecord } from '../record.js';
 import { replyInteger, replyStatus, replyString } from '../reply.js';
 import { runScript } from '../scripts.js';
+import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
 /** Runs under the kind the id -> kind lookup named. */
 export async function disableCredentialScript(
@@ -18,17 +18,9 @@ export async function disableCredentialScript(
   const reply = await runScript(
     client,
     'disable-credential',
+    [...queueStepKeys(keys), keys.adminEvents],
     [
-      keys.credentials,
-      keys.free,
-      keys.leases,
-      keys.updatedActive,
-      keys.updatedDisabled,
-      keys.adminEvents,
-      keys.sequence,
-    ],
-    [
-      nowArgument(input.nowMs),
+      ...queueStepArgs(keys, input.nowMs),
       input.credentialId,
       kind,
       input.actorId,

@@ -14,10 +14,10 @@ export async function poolStatsScript(
   const reply = await runScript(
     client,
     'pool-stats',
-    [keys.free, keys.leases, keys.updatedDisabled],
+    [keys.free, keys.leases, keys.updatedDisabled, keys.waiterDeadlines],
     [nowArgument(nowMs)],
   );
-  const [free, leased, disabled] = replyArray(reply, 'pool-stats').map((count) =>
+  const [free, leased, disabled, waiting] = replyArray(reply, 'pool-stats').map((count) =>
     replyInteger(count, 'pool-stats'),
   );
   return {
@@ -25,5 +25,6 @@ export async function poolStatsScript(
     free: free ?? 0,
     leased: leased ?? 0,
     disabled: disabled ?? 0,
+    waiting: waiting ?? 0,
   };
 }
