@@ -1,7 +1,7 @@
 import type { History } from '../history.ts';
 import type { CredentialOps } from './leases.ts';
 import type { Ticket } from './tickets.ts';
-import { RECONCILE_MS, TICKET_GRACE_MS, disturbedWindows, longestQuietPiece } from './tickets.ts';
+import { RECONCILE_MS, TICKET_GRACE_MS, longestQuietPiece, mergedWindows } from './tickets.ts';
 import type { Violation } from './violation.ts';
 
 export interface IdleOptions {
@@ -41,21 +41,7 @@ export function checkIdleWhileWaiting(
     const leases = ops.leases;
     const kind = leases[0]?.acquire.kind;
     if (kind === undefined || !queueKinds.has(kind)) continue;
-    // Acquires of this kind whose grant nobody saw may hold it for a while.
-    const unseen = history.ops
-      .filter((op) => op.type === 'acquire' && op.kind === kind && op.outcome === 'unknown')
-      .map((op) => ({
-        startedAt: op.invokedAt,
-        endedAt: op.completedAt + options.unseenGrantMs,
-        what: 'unseen grant',
-      }));
-    const windows = disturbedWindows(
-      [
-        ...(history.disturbances ?? []).map((d) => ({ ...d, endedAt: d.endedAt + AFTER_FAULT_MS })),
-        ...unseen,
-      ],
-      0,
-    );
+    const windows = excusedWindows(history, kind, options.unseenGrantMs);
     const removedAt = ops.removes
       .filter((op) => op.outcome !== 'failed')
       .map((op) => op.invokedAt)
@@ -102,6 +88,25 @@ export function checkIdleWhileWaiting(
     }
   }
   return violations;
+}
+
+/**
+ * Where idle time is not judged: each fault plus 6 s after it, and the reach of every
+ * acquire of the kind with an unknown outcome (a grant nobody saw may hold a credential).
+ */
+function excusedWindows(history: History, kind: string, unseenGrantMs: number): [number, number][] {
+  const unseen = history.ops
+    .filter((op) => op.type === 'acquire' && op.kind === kind && op.outcome === 'unknown')
+    .map((op) => ({
+      startedAt: op.invokedAt,
+      endedAt: op.completedAt + unseenGrantMs,
+      what: 'unseen grant',
+    }));
+  const faults = (history.disturbances ?? []).map((d) => ({
+    ...d,
+    endedAt: d.endedAt + AFTER_FAULT_MS,
+  }));
+  return mergedWindows([...faults, ...unseen]);
 }
 
 function findLiveWaiter(

@@ -156,16 +156,13 @@ export function deliveryFloors(ops: Op[]): Map<number, number> {
   return floors;
 }
 
-/** The disturbed time (faults plus the stated recovery bounds after them), merged. */
-export function disturbedWindows(
-  disturbances: Disturbance[] | undefined,
-  tailMs: number,
-): [number, number][] {
-  const windows = (disturbances ?? [])
-    .map((d): [number, number] => [d.startedAt, d.endedAt + tailMs])
+/** The windows' union, sorted and merged. */
+export function mergedWindows(windows: Disturbance[]): [number, number][] {
+  const sorted = windows
+    .map((d): [number, number] => [d.startedAt, d.endedAt])
     .sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
-  for (const window of windows) {
+  for (const window of sorted) {
     const last = merged.at(-1);
     if (last !== undefined && window[0] <= last[1]) last[1] = Math.max(last[1], window[1]);
     else merged.push([...window]);
