@@ -6,3 +6,4 @@ export * from './payloads.js';
 export * from './policy.js';
 export * from './router.js';
 export * from './schemas.js';
+export * from './stats.js';

@@ -122,6 +122,9 @@ export const AdminRemoveBodySchema = bodyObject({
 });
 export type AdminRemoveBody = z.infer<typeof AdminRemoveBodySchema>;
 
+/** List cursors encode one list position; this only bounds hostile input. */
+export const LIST_CURSOR_MAX_LENGTH = 1_024;
+
 export const LIST_STATUSES = ['active', 'disabled', 'all'] as const;
 export type ListStatus = (typeof LIST_STATUSES)[number];
 
@@ -134,6 +137,8 @@ export const AdminListBodySchema = bodyObject({
   ),
   includePayload: optionalBoolean('includePayload'),
   limit: optionalPositiveInteger('limit'),
+  /** The `nextCursor` of a previous page with the same filter (spec additions, section 4). */
+  cursor: optionalString('cursor', LIST_CURSOR_MAX_LENGTH),
 });
 export type AdminListBody = z.infer<typeof AdminListBodySchema>;
 
@@ -147,7 +152,14 @@ export const ADMIN_EVENT_TYPES = [
   'update',
   'policy',
 ] as const;
-export const EVENT_TYPES = [...LEASE_EVENT_TYPES, ...ADMIN_EVENT_TYPES] as const;
+/** Every event type once ("quarantine" is both a lease and an admin event). */
+export const EVENT_TYPES = [
+  ...LEASE_EVENT_TYPES,
+  ...ADMIN_EVENT_TYPES.filter(
+    (type): type is Exclude<(typeof ADMIN_EVENT_TYPES)[number], 'quarantine'> =>
+      type !== 'quarantine',
+  ),
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const EVENT_CATEGORIES = ['lease', 'admin'] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
@@ -367,6 +379,8 @@ export const AdminListOkSchema = z.object({
   status: z.literal('ok'),
   credentials: z.array(CredentialSummarySchema),
   count: z.number().int().nonnegative(),
+  /** Pass back as `cursor` for the next page; present only when more remain. */
+  nextCursor: z.string().optional(),
 });
 
 const eventCommon = {

@@ -28,6 +28,8 @@ import { operationalRoutes } from './operational-routes.js';
 import { BrokerMetrics } from './metrics.js';
 import { brokerOpenApi } from './openapi.js';
 import { WaitRoom } from './queue/wait-room.js';
+import { defaultDashboardDir } from './dashboard-location.js';
+import { DASHBOARD_PATH, dashboardRoutes } from './dashboard-routes.js';
 
 export interface BrokerAppOptions {
   store: CredentialStore;
@@ -65,6 +67,11 @@ export interface BrokerAppOptions {
   reconcileIntervalMs?: number;
   /** Request and error log; default silent. */
   logger?: Logger;
+  /**
+   * The dashboard's built files (served at GET /dashboard); default the installed
+   * @qa-broker/dashboard package's dist directory. `false` serves no dashboard.
+   */
+  dashboardDir?: string | false;
 }
 
 /** What the owner of an app stops at shutdown, besides its HTTP server. */
@@ -103,6 +110,7 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
     '/readyz',
     '/metrics',
     '/openapi.json',
+    DASHBOARD_PATH,
   ]);
   const waitRoom = new WaitRoom({
     store,
@@ -154,6 +162,15 @@ export function createBrokerApp(options: BrokerAppOptions): Express {
       openApi: () => (openApi ??= brokerOpenApi(prefix)),
     }),
   );
+
+  if (options.dashboardDir !== false) {
+    app.use(
+      dashboardRoutes({
+        dir: options.dashboardDir ?? defaultDashboardDir(),
+        endpointPrefix: prefix,
+      }),
+    );
+  }
 
   app.use((_req, res) => sendError(res, new BrokerError('NOT_FOUND')));
   const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {

@@ -17,6 +17,7 @@ import { adminListHandler } from './routes/admin-list.js';
 import { adminPolicyGetHandler, adminPolicySetHandler } from './routes/admin-policy.js';
 import { adminQueueHandler } from './routes/admin-queue.js';
 import { adminRemoveHandler } from './routes/admin-remove.js';
+import { adminStatsHandler } from './routes/admin-stats.js';
 import { heartbeatHandler } from './routes/heartbeat.js';
 import { payloadChunkHandler } from './routes/payload-chunk.js';
 import { releaseHandler } from './routes/release.js';
@@ -52,6 +53,7 @@ export function brokerRoutes(
       typedRoute(brokerContract.admin.update, adminUpdateHandler(deps)),
       typedRoute(brokerContract.admin.policy.set, adminPolicySetHandler(deps)),
       typedRoute(brokerContract.admin.policy.get, adminPolicyGetHandler(deps)),
+      typedRoute(brokerContract.admin.stats, adminStatsHandler(deps)),
     ].map((route) => [route.path, route]),
   );
   const handlers = new Map<string, RequestHandler>();

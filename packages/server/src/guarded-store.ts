@@ -67,6 +67,7 @@ export function guardStore(store: CredentialStore, options: StoreGuardOptions): 
     scanCredentials: (input) => guard('scanCredentials', () => store.scanCredentials(input)),
     listEvents: (filter) => guard('listEvents', () => store.listEvents(filter)),
     poolStats: () => guard('poolStats', () => store.poolStats()),
+    leaseActivity: (input) => guard('leaseActivity', () => store.leaseActivity(input)),
     pruneEvents: (input) => guard('pruneEvents', () => store.pruneEvents(input)),
     now: () => guard('now', () => store.now()),
     ping: () => guard('ping', () => store.ping()),

@@ -8,6 +8,7 @@ import {
   AdminQueueBodySchema,
   AdminRestoreBodySchema,
   AdminRemoveBodySchema,
+  AdminStatsBodySchema,
   HeartbeatBodySchema,
   LeaseActorSchema,
   PayloadChunkBodySchema,
@@ -138,6 +139,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
     access: 'admin',
     limit: (limits) => limits.adminBodyMaxBytes,
     parse: schemaParser(AdminPolicyGetBodySchema),
+  },
+  {
+    path: brokerContract.admin.stats.path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(AdminStatsBodySchema),
   },
 ];
 

@@ -647,6 +647,7 @@ describe('bodies, headers and routes', () => {
       '/admin/list',
       '/admin/queue',
       '/admin/remove',
+      '/admin/stats',
       '/heartbeat',
       '/payload-chunk',
       '/release',

@@ -12,6 +12,8 @@ import type {
   HeartbeatInput,
   HeartbeatResult,
   KindQueue,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -34,6 +36,7 @@ import { addCredentialQuery } from './queries/add-credential.js';
 import { cancelWaitQuery } from './queries/cancel-wait.js';
 import { disableCredentialQuery } from './queries/disable-credential.js';
 import { heartbeatQuery } from './queries/heartbeat.js';
+import { leaseActivityQuery } from './queries/lease-activity.js';
 import { listCredentialsQuery } from './queries/list-credentials.js';
 import { listEventsQuery } from './queries/list-events.js';
 import { listQueuesQuery } from './queries/list-queues.js';
@@ -48,6 +51,7 @@ import { replacePayloadQuery } from './queries/replace-payload.js';
 import { scanCredentialsQuery } from './queries/scan-credentials.js';
 import { settleQueueQuery } from './queries/settle-queue.js';
 import { tickWaitersQuery } from './queries/tick-waiters.js';
+import { unqueueReleasedQuery } from './queries/unqueue-released.js';
 import { quoteSchema, type QuotedSchema } from './schema-name.js';
 import type { Queryable, SqlClient } from './sql-client.js';
 import { WakeRegistry } from './wake-registry.js';
@@ -58,6 +62,7 @@ function buildQueries(schema: QuotedSchema) {
     acquire: acquireQuery(schema),
     queueAcquire: queueAcquireQuery(schema),
     settleQueue: settleQueueQuery(schema),
+    unqueueReleased: unqueueReleasedQuery(schema),
     tickWaiters: tickWaitersQuery(schema),
     cancelWait: cancelWaitQuery(schema),
     listQueues: listQueuesQuery(schema),
@@ -71,6 +76,7 @@ function buildQueries(schema: QuotedSchema) {
     scanCredentials: scanCredentialsQuery(schema),
     listEvents: listEventsQuery(schema),
     poolStats: poolStatsQuery(schema),
+    leaseActivity: leaseActivityQuery(schema),
     pruneEvents: pruneEventsQuery(schema),
   };
 }
@@ -156,7 +162,7 @@ export class PostgresStore implements CredentialStore {
   release(input: ReleaseInput): Promise<ReleaseResult> {
     return this.run('release', async (db) => {
       const shared = await this.queries.release(db, input, false);
-      if (shared !== 'RETRY_EXCLUSIVE') return shared;
+      if (shared !== 'RETRY_EXCLUSIVE') return shared.result;
       return this.exclusive(input.kind, input.nowMs, (tx) => this.queries.release(tx, input, true));
     });
   }
@@ -169,9 +175,10 @@ export class PostgresStore implements CredentialStore {
     return this.run('addCredential', async (db) => {
       const shared = await this.queries.addCredential(db, input, false);
       if (shared !== 'RETRY_EXCLUSIVE') return shared;
-      return this.exclusive(input.kind, input.nowMs, (tx) =>
-        this.queries.addCredential(tx, input, true),
-      );
+      return this.exclusive(input.kind, input.nowMs, async (tx) => {
+        const result = await this.queries.addCredential(tx, input, true);
+        return result === 'RETRY_EXCLUSIVE' ? result : { result, releasedWaiterId: null };
+      });
     });
   }
 
@@ -203,6 +210,10 @@ export class PostgresStore implements CredentialStore {
     return this.run('poolStats', (db) => this.queries.poolStats(db));
   }
 
+  leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {
+    return this.run('leaseActivity', (db) => this.queries.leaseActivity(db, input));
+  }
+
   pruneEvents(input: PruneInput): Promise<PruneResult> {
     return this.run('pruneEvents', (db) => this.queries.pruneEvents(db, input));
   }
@@ -222,18 +233,24 @@ export class PostgresStore implements CredentialStore {
   }
 
   /**
-   * A v1 statement in exclusive mode, then queue_settle (sweep and dispatch), in one
-   * transaction under the kind's queue lock; wake-ups go out after the commit.
+   * A v1 statement in exclusive mode, then (after a release of a ticket's lease) that
+   * ticket's entry deleted, then queue_settle (sweep and dispatch), in one transaction under
+   * the kind's queue lock; wake-ups go out after the commit.
    */
   private async exclusive<T>(
     kind: string,
     nowMs: number | undefined,
-    work: (tx: Queryable) => Promise<T | 'RETRY_EXCLUSIVE'>,
+    work: (
+      tx: Queryable,
+    ) => Promise<{ result: T; releasedWaiterId: string | null } | 'RETRY_EXCLUSIVE'>,
   ): Promise<T> {
     const { result, wakeups } = await this.client.transaction(async (tx) => {
-      const result = await work(tx);
-      if (result === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
-      return { result, wakeups: await this.queries.settleQueue(tx, kind, nowMs) };
+      const done = await work(tx);
+      if (done === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
+      if (done.releasedWaiterId !== null)
+        await this.queries.unqueueReleased(tx, kind, done.releasedWaiterId);
+      const wakeups = await this.queries.settleQueue(tx, kind, nowMs);
+      return { result: done.result, wakeups };
     });
     await this.wakeups.deliver(this.client.db, wakeups);
     return result;

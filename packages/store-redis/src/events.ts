@@ -47,9 +47,27 @@ interface Positioned {
   tag: string;
 }
 
-const LEASE_EVENT_TYPES: readonly LeaseEventType[] = ['acquire', 'acquire_failed', 'release'];
-const ADMIN_EVENT_TYPES: readonly AdminEventType[] = ['add', 'disable', 'disable_failed'];
+const LEASE_EVENT_TYPES: readonly LeaseEventType[] = [
+  'acquire',
+  'acquire_failed',
+  'release',
+  'quarantine',
+];
+const ADMIN_EVENT_TYPES: readonly AdminEventType[] = [
+  'add',
+  'disable',
+  'disable_failed',
+  'restore',
+  'quarantine',
+  'update',
+  'policy',
+];
 const PAD = 16;
+
+/** Event-log members start with these zero-padded numbers, so time order is lex order. */
+export function padEventNumber(value: number): string {
+  return pad(value);
+}
 
 function pad(value: number): string {
   return String(Math.max(0, Math.trunc(value))).padStart(PAD, '0');

@@ -45,6 +45,20 @@ export interface KindKeys {
   /** zset: implicit waiters holding a reservation not yet delivered, member waiterId, score as `waiting`. */
   reservations: string;
   /**
+   * hash: the kind's policy (issue 12), one field per set value: `updatedAtMs`, `maxHoldMs`,
+   * `maxLeasesPerRole.ci`, `maxLeasesPerRole.maintainer`, `maxLeasesPerOwner`,
+   * `quarantineAfterBroken`. Absent until a policy is first set.
+   */
+  policy: string;
+  /**
+   * hash: active leases of the kind per holder, for quotas: `role:<actorRole>` and
+   * `owner:<ownerId>` -> count of members of `leases` (queued grants included). Fields
+   * at 0 are deleted.
+   */
+  leaseCounts: string;
+  /** set: active (not disabled) credentials under quarantine, for pool stats. */
+  quarantined: string;
+  /**
    * Not a key: the pub/sub channel prefix queue scripts publish wake-ups to, as
    * `<wakeChannelPrefix><brokerId>` with the ticketId as message (see `wakeChannel`).
    * Kept here so a Cluster version can move it under the kind's hash tag (SPUBLISH).
@@ -63,6 +77,8 @@ export interface GlobalKeys {
   adminEvents: string;
   /** string: sequence of the kind-less admin events. */
   eventSequence: string;
+  /** zset (all scores 0): every kind that has a policy, in code-point order (getPolicies). */
+  policyKinds: string;
 }
 
 export interface Keyspace {
@@ -107,6 +123,7 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
     credentialIds: `${globalBase}:credential-ids`,
     adminEvents: `${globalBase}:admin-events`,
     eventSequence: `${globalBase}:event-sequence`,
+    policyKinds: `${globalBase}:policy-kinds`,
   };
   return {
     prefix,
@@ -131,6 +148,9 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
         ticketDeadlines: `${base}:ticket-deadlines`,
         ticketGrants: `${base}:ticket-grants`,
         reservations: `${base}:reservations`,
+        policy: `${base}:policy`,
+        leaseCounts: `${base}:lease-counts`,
+        quarantined: `${base}:quarantined`,
         wakeChannelPrefix,
       };
     },

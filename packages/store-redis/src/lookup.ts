@@ -77,15 +77,42 @@ export async function credentialExists(
   }
 }
 
+/**
+ * Lists a kind as having a policy (idempotent). Written before the set-policy script, like
+ * the credential lookup before an add: a kind listed whose script never ran has no policy
+ * hash, and getPolicies leaves it out.
+ */
+export async function registerPolicyKind(
+  client: Redis,
+  keys: GlobalKeys,
+  kind: string,
+): Promise<void> {
+  try {
+    await client.zadd(keys.policyKinds, 'NX', 0, kind);
+  } catch (error) {
+    throw toStoreError(error, 'register-policy-kind');
+  }
+}
+
 /** Every registered kind, in code-point (byte) order, read in bounded pages. */
 export async function listKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+  return listKindRegistry(client, keys.kinds);
+}
+
+/** Every kind that has a policy, in code-point (byte) order. */
+export async function listPolicyKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+  return listKindRegistry(client, keys.policyKinds);
+}
+
+/** A registry zset of kinds (scores 0), read in bounded pages. */
+async function listKindRegistry(client: Redis, registry: string): Promise<string[]> {
   const kinds: string[] = [];
   const pageSize = 500;
   let start = '-';
   for (;;) {
     let reply: unknown;
     try {
-      reply = await client.zrangebylex(keys.kinds, start, '+', 'LIMIT', 0, pageSize);
+      reply = await client.zrangebylex(registry, start, '+', 'LIMIT', 0, pageSize);
     } catch (error) {
       throw toStoreError(error, 'list-kinds');
     }

@@ -1,4 +1,9 @@
-import type { CredentialRecord, LeaseState, StoredPayload } from '@qa-broker/store';
+import type {
+  CredentialRecord,
+  LeaseState,
+  QuarantineState,
+  StoredPayload,
+} from '@qa-broker/store';
 import { malformedReply } from './errors.js';
 
 /**
@@ -15,15 +20,32 @@ export interface StoredRecord {
   fence: number;
   pieces: number;
   bytes: number;
+  /** Payload version (admin/update); absent = 0, the version the add wrote. */
+  pv?: number;
   note?: string;
   lease?: StoredLease;
+  quarantine?: QuarantineState;
+  brokenReports?: number;
 }
 
 /**
  * A lease as stored. A queued grant (wait queue) remembers its `waiterId` and has no
- * `token` until it is delivered; a delivered ticket grant also keeps `sealedToken`.
+ * `token` until it is delivered; a delivered ticket grant also keeps `sealedToken`. A
+ * lease held across an admin/update keeps the version it was granted in `payload`.
  */
-export type StoredLease = LeaseState & { token?: string; waiterId?: string; sealedToken?: string };
+export type StoredLease = LeaseState & {
+  token?: string;
+  waiterId?: string;
+  sealedToken?: string;
+  payload?: PinnedPayload;
+};
+
+/** The payload version a lease was granted, kept while it lasts (update-credential.lua). */
+export interface PinnedPayload {
+  v: number;
+  pieces: number;
+  bytes: number;
+}
 
 type Json = Record<string, unknown>;
 
@@ -50,6 +72,34 @@ function optionalText(object: Json, field: string): string | undefined {
   return value;
 }
 
+function optionalInteger(object: Json, field: string): number | undefined {
+  return object[field] === undefined ? undefined : integer(object, field);
+}
+
+function parsePinned(value: unknown): PinnedPayload | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw malformedReply('a record');
+  return {
+    v: integer(value, 'v'),
+    pieces: integer(value, 'pieces'),
+    bytes: integer(value, 'bytes'),
+  };
+}
+
+function parseQuarantine(value: unknown): QuarantineState | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw malformedReply('a record');
+  const actorRole = text(value, 'actorRole');
+  if (actorRole !== 'ci' && actorRole !== 'maintainer') throw malformedReply('a record');
+  const reason = optionalText(value, 'reason');
+  return {
+    ...(reason !== undefined ? { reason } : {}),
+    reportedBy: text(value, 'reportedBy'),
+    actorRole,
+    atMs: integer(value, 'atMs'),
+  };
+}
+
 function parseLease(value: unknown): StoredLease | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) throw malformedReply('a record');
@@ -58,6 +108,7 @@ function parseLease(value: unknown): StoredLease | undefined {
   const token = optionalText(value, 'token');
   const waiterId = optionalText(value, 'waiterId');
   const sealedToken = optionalText(value, 'sealedToken');
+  const payload = parsePinned(value.payload);
   return {
     ownerId: text(value, 'ownerId'),
     actorRole,
@@ -67,6 +118,7 @@ function parseLease(value: unknown): StoredLease | undefined {
     ...(token !== undefined ? { token } : {}),
     ...(waiterId !== undefined ? { waiterId } : {}),
     ...(sealedToken !== undefined ? { sealedToken } : {}),
+    ...(payload ? { payload } : {}),
   };
 }
 
@@ -83,6 +135,9 @@ export function parseStoredRecord(json: string): StoredRecord {
   const note = parsed.note;
   if (note !== undefined && typeof note !== 'string') throw malformedReply('a record');
   const lease = parseLease(parsed.lease);
+  const quarantine = parseQuarantine(parsed.quarantine);
+  const pv = optionalInteger(parsed, 'pv');
+  const brokenReports = optionalInteger(parsed, 'brokenReports');
   return {
     status,
     createdAtMs: integer(parsed, 'createdAtMs'),
@@ -92,8 +147,11 @@ export function parseStoredRecord(json: string): StoredRecord {
     fence: integer(parsed, 'fence'),
     pieces: integer(parsed, 'pieces'),
     bytes: integer(parsed, 'bytes'),
+    ...(pv !== undefined ? { pv } : {}),
     ...(note !== undefined ? { note } : {}),
     ...(lease ? { lease } : {}),
+    ...(quarantine ? { quarantine } : {}),
+    ...(brokenReports !== undefined ? { brokenReports } : {}),
   };
 }
 
@@ -116,6 +174,10 @@ export function toCredentialRecord(
   if (stored.lease) {
     const { ownerId, actorRole, acquiredAtMs, heartbeatAtMs, expiresAtMs } = stored.lease;
     record.lease = { ownerId, actorRole, acquiredAtMs, heartbeatAtMs, expiresAtMs };
+  }
+  if (stored.quarantine) record.quarantine = { ...stored.quarantine };
+  if (stored.brokenReports !== undefined && stored.brokenReports > 0) {
+    record.brokenReports = stored.brokenReports;
   }
   if (pieces) {
     const payload: StoredPayload = { pieces, byteLength: stored.bytes };

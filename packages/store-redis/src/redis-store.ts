@@ -3,6 +3,8 @@ import type {
   AcquireResult,
   AddCredentialInput,
   CancelWaitInput,
+  CredentialChangeInput,
+  CredentialChangeResult,
   CredentialRecord,
   CredentialStore,
   DisableInput,
@@ -11,11 +13,15 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindPolicyRecord,
   KindQueue,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
   PruneResult,
+  QuarantineInput,
   QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
@@ -23,22 +29,28 @@ import type {
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  SetPolicyInput,
   TickWaitersInput,
   TickWaitersResult,
+  UpdateCredentialInput,
   WakeupSubscription,
 } from '@qa-broker/store';
 import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
+import { activityWindowStart } from '@qa-broker/store';
 import type { Redis } from 'ioredis';
 import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
 import type { Keyspace } from './keys.js';
+import { activityFrom, countKindActivity } from './lease-activity.js';
 import { replyStrings } from './reply.js';
 import {
   credentialExists,
   listKinds,
+  listPolicyKinds,
   lookupKind,
   registerCredential,
   registerKind,
+  registerPolicyKind,
 } from './lookup.js';
 import { isAbsentInKind } from './ops/absent.js';
 import { acquireScript } from './ops/acquire.js';
@@ -46,17 +58,22 @@ import { addCredentialScript } from './ops/add-credential.js';
 import { appendAdminEventScript } from './ops/append-admin-event.js';
 import { cancelWaitScript } from './ops/cancel-wait.js';
 import { disableCredentialScript } from './ops/disable-credential.js';
+import { getPolicyScript } from './ops/get-policy.js';
 import { heartbeatScript } from './ops/heartbeat.js';
 import { listKindPageScript } from './ops/list-kind-page.js';
 import { listQueueScript } from './ops/list-queue.js';
 import { poolStatsScript } from './ops/pool-stats.js';
 import { pruneEventsScript } from './ops/prune-events.js';
+import { quarantineCredentialScript } from './ops/quarantine-credential.js';
 import { readChunkScript } from './ops/read-chunk.js';
 import { readCredentialsScript } from './ops/read-credentials.js';
 import { releaseScript } from './ops/release.js';
 import { replacePayloadScript } from './ops/replace-payload.js';
+import { restoreCredentialScript } from './ops/restore-credential.js';
 import { STEP_LIMIT } from './ops/queue-step.js';
+import { setPolicyScript } from './ops/set-policy.js';
 import { tickWaitersScript } from './ops/tick-waiters.js';
+import { updateCredentialScript } from './ops/update-credential.js';
 import { subscribeWakeupChannel, wakeConnectionName } from './wakeups.js';
 
 /**
@@ -72,6 +89,11 @@ const KNOWN_KINDS_MAX = 10_000;
 export interface RedisDurability {
   /** `"unknown"` when the server refuses CONFIG GET (managed Redis, ACLs). */
   appendOnly: boolean | 'unknown';
+}
+
+/** Code-point order, as the kinds zset (memcmp of UTF-8) keeps them. */
+function compareKinds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 function clampPageSize(limit: number): number {
@@ -180,6 +202,59 @@ export class RedisStore implements CredentialStore {
     return disableCredentialScript(this.client, this.keys.kind(kind), kind, input);
   }
 
+  async restoreCredential(input: CredentialChangeInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return restoreCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async quarantineCredential(input: QuarantineInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return quarantineCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async updateCredential(input: UpdateCredentialInput): Promise<CredentialChangeResult> {
+    const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
+    if (kind === undefined) return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+    return updateCredentialScript(this.client, this.keys.kind(kind), kind, input);
+  }
+
+  async findCredential(credentialId: string): Promise<CredentialRecord | undefined> {
+    const kind = await lookupKind(this.client, this.keys.global, credentialId);
+    if (kind === undefined) return undefined;
+    const [record] = await readCredentialsScript(
+      this.client,
+      this.keys.kind(kind),
+      kind,
+      [credentialId],
+      false,
+    );
+    return record;
+  }
+
+  async setPolicy(input: SetPolicyInput): Promise<KindPolicyRecord> {
+    await registerPolicyKind(this.client, this.keys.global, input.kind);
+    // Its policy event goes to the kind's admin log, which listings and retention find
+    // through the kind registry.
+    await this.ensureKindRegistered(input.kind);
+    return setPolicyScript(this.client, this.keys.kind(input.kind), input);
+  }
+
+  /** One kind's policy, or every kind's that has one, in code-point order of kind. */
+  async getPolicies(input: { kind?: string }): Promise<KindPolicyRecord[]> {
+    const kinds =
+      input.kind !== undefined
+        ? [input.kind]
+        : await listPolicyKinds(this.client, this.keys.global);
+    const policies: KindPolicyRecord[] = [];
+    for (const kind of kinds) {
+      const policy = await getPolicyScript(this.client, this.keys.kind(kind), kind);
+      if (policy) policies.push(policy);
+    }
+    return policies;
+  }
+
   async replacePayload(input: ReplacePayloadInput): Promise<boolean> {
     const kind = await lookupKind(this.client, this.keys.global, input.credentialId);
     if (kind === undefined) return false;
@@ -189,13 +264,18 @@ export class RedisStore implements CredentialStore {
   async listCredentials(filter: ListFilter): Promise<CredentialRecord[]> {
     const limit = clampPageSize(filter.limit);
     const statuses = filter.status === 'all' ? (['active', 'disabled'] as const) : [filter.status];
-    const kinds =
+    const after = filter.after;
+    const kinds = (
       filter.kind !== undefined && filter.kind !== ''
         ? [filter.kind]
-        : await listKinds(this.client, this.keys.global);
+        : await listKinds(this.client, this.keys.global)
+    ).filter((kind) => !after || compareKinds(kind, after.kind) >= 0);
     const records: CredentialRecord[] = [];
     for (const kind of kinds) {
       for (const status of statuses) {
+        const resumeHere = after?.kind === kind && after.status === status;
+        // Active sorts before disabled: resuming in "disabled" skips the active set.
+        if (after?.kind === kind && after.status === 'disabled' && status === 'active') continue;
         for (let offset = 0; records.length < limit;) {
           const size = limit - records.length;
           const page = await listKindPageScript(this.client, this.keys.kind(kind), {
@@ -204,6 +284,7 @@ export class RedisStore implements CredentialStore {
             offset,
             size,
             includePayload: filter.includePayload,
+            ...(resumeHere ? { after } : {}),
           });
           records.push(...page);
           if (page.length < size) break;
@@ -278,7 +359,21 @@ export class RedisStore implements CredentialStore {
     );
     // A kind only ever acquired (never added) has no credentials: not a pool, unless
     // someone waits for it.
-    return stats.filter((pool) => pool.free + pool.leased + pool.disabled + pool.waiting > 0);
+    return stats.filter(
+      (pool) => pool.free + pool.leased + pool.disabled + pool.waiting + pool.quarantined > 0,
+    );
+  }
+
+  async leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity> {
+    const windowStartMs = activityWindowStart(input.nowMs ?? (await this.now()));
+    const kinds =
+      input.kind !== undefined ? [input.kind] : await listKinds(this.client, this.keys.global);
+    const counts = await Promise.all(
+      kinds.map((kind) =>
+        countKindActivity(this.client, this.keys.kind(kind).leaseEvents, kind, windowStartMs),
+      ),
+    );
+    return activityFrom(windowStartMs, counts);
   }
 
   async pruneEvents(input: PruneInput): Promise<PruneResult> {

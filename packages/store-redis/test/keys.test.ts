@@ -68,6 +68,25 @@ async function workload(kind: string, index: number): Promise<void> {
     });
   }
   await store.acquire({ ...lease, actorRole: 'ci', leaseTtlMs: TTL, nowMs: T0 + 7 });
+  // Health and policy: a policy, a quarantine (of the credential just leased, so the pool
+  // keeps one free for the queue part), a payload update while leased (a pinned version).
+  await store.setPolicy({
+    kind,
+    patch: { maxHoldMs: 3_600_000, maxLeasesPerOwner: 100 },
+    actorId: 'fake-admin',
+    nowMs: T0 + 7,
+  });
+  await store.quarantineCredential({
+    credentialId: `${credentialId}-b`,
+    actorId: 'fake-admin',
+    nowMs: T0 + 7,
+  });
+  await store.updateCredential({
+    credentialId: `${credentialId}-b`,
+    actorId: 'fake-admin',
+    payload: { pieces: ['{"fake":', '"y"}'], byteLength: 12 },
+    nowMs: T0 + 7,
+  });
   // A free credential and a waiter never coexist (dispatch pairs them up), so the keys are
   // gathered before the queue part as well as at the end.
   await rememberKeys();
@@ -160,7 +179,9 @@ describe('key layout', () => {
       tagsSeen.set(tag!, [...(tagsSeen.get(tag!) ?? []), key]);
     }
     expect(new Set(tagsSeen.keys())).toEqual(expectedTags);
-    // Each kind's pool, indexes, payloads, counter, event logs and queue: all in its one slot.
+    expect(keys).toContain(store.keys.global.policyKinds);
+    // Each kind's pool, indexes, payloads, counter, event logs, queue, policy, quota counts
+    // and quarantine set: all in its one slot.
     for (const kind of KINDS) {
       const kindKeys = store.keys.kind(kind);
       expect(new Set(tagsSeen.get(kindHashTag(kind)))).toEqual(
@@ -180,6 +201,9 @@ describe('key layout', () => {
           kindKeys.ticketDeadlines,
           kindKeys.ticketGrants,
           kindKeys.reservations,
+          kindKeys.policy,
+          kindKeys.leaseCounts,
+          kindKeys.quarantined,
         ]),
       );
     }

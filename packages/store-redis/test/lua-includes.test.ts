@@ -21,10 +21,16 @@ describe('generated scripts', () => {
     expect(acquire).toEqual(expect.arrayContaining(['reclaim_expired', 'deliver', 'queue_place']));
   });
 
-  it('give every queue-aware script the shared 14-key layout', () => {
+  it('give every queue-aware script the shared 17-key layout', () => {
     for (const name of ['acquire', 'release', 'tick-waiters', 'cancel-wait', 'list-queue'] as const)
-      expect(LUA_SCRIPTS[name].numberOfKeys, name).toBe(14);
-    for (const name of ['add-credential', 'disable-credential'] as const)
-      expect(LUA_SCRIPTS[name].numberOfKeys, name).toBe(15);
+      expect(LUA_SCRIPTS[name].numberOfKeys, name).toBe(17);
+    // The same 17, then the kind's admin event log.
+    for (const name of [
+      'add-credential',
+      'disable-credential',
+      'restore-credential',
+      'set-policy',
+    ] as const)
+      expect(LUA_SCRIPTS[name].numberOfKeys, name).toBe(18);
   });
 });

@@ -292,6 +292,7 @@ describe('add-credential.lua', () => {
       leased: 0,
       disabled: 0,
       waiting: 0,
+      quarantined: 0,
     });
   });
 });
@@ -392,6 +393,7 @@ describe('read scripts', () => {
       leased: 1,
       disabled: 1,
       waiting: 0,
+      quarantined: 0,
     });
   });
 });

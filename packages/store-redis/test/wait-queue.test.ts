@@ -509,3 +509,73 @@ describe('bounded steps', () => {
     ).toEqual(['t-live']);
   });
 });
+
+describe('tickWaiters batches', () => {
+  it('renews and reports more tickets than one step examines, across several scripts', async () => {
+    await add('cred-1');
+    leaseOf(await acquire(T0, 'holder', { token: 'fake-holder' }));
+    const tickets = Array.from({ length: 230 }, (_, i) => `t-batch-${i}`);
+    for (const ticket of tickets)
+      await acquire(T0 + 1, `owner-${ticket}`, { wait: ticketWait(ticket) });
+    // Renewed just before they would lapse, all 230 stay live.
+    await store.tickWaiters({
+      kind: KIND,
+      brokerId: BROKER,
+      ticketIds: tickets,
+      nowMs: T0 + GRACE,
+    });
+    const later = T0 + GRACE + 2_000;
+    expect(await poolStatsScript(store.client, store.keys.kind(KIND), KIND, later)).toMatchObject({
+      waiting: 230,
+    });
+    await store.release({
+      kind: KIND,
+      ownerId: 'holder',
+      credentialId: 'cred-1',
+      leaseToken: 'fake-holder',
+      actorRole: 'ci',
+      nowMs: later,
+    });
+    expect(
+      await store.tickWaiters({
+        kind: KIND,
+        brokerId: BROKER,
+        ticketIds: tickets,
+        nowMs: later + 1,
+      }),
+    ).toEqual({ granted: ['t-batch-0'], nextExpiryAtMs: later + GRACE });
+  });
+});
+
+describe('a deployment where nobody sends wait', () => {
+  it('never creates a queue key, so every v1 step stays on the v1 path', async () => {
+    await add('cred-1');
+    await add('cred-2', T0 + 1);
+    const first = leaseOf(await acquire(T0 + 2, 'owner-1', { token: 'fake-1' }));
+    leaseOf(await acquire(T0 + 3, 'owner-2', { token: 'fake-2' }));
+    expect(await acquire(T0 + 4, 'owner-3')).toEqual({ ok: false, code: 'POOL_EXHAUSTED' });
+    await store.release({
+      kind: KIND,
+      ownerId: 'owner-1',
+      credentialId: first.credentialId,
+      leaseToken: 'fake-1',
+      actorRole: 'ci',
+      nowMs: T0 + 5,
+    });
+    // The other lease expires and is reclaimed by a later acquire.
+    leaseOf(await acquire(T0 + 3 + TTL, 'owner-3'));
+    leaseOf(await acquire(T0 + 4 + TTL, 'owner-4'));
+    await store.tickWaiters({ kind: KIND, brokerId: BROKER, ticketIds: [], nowMs: T0 + 5 + TTL });
+    expect(await store.listQueues({ limit: 10, nowMs: T0 + 6 + TTL })).toEqual([]);
+    const keys = store.keys.kind(KIND);
+    const queueKeys = [
+      keys.waiters,
+      keys.waiting,
+      keys.waiterDeadlines,
+      keys.ticketDeadlines,
+      keys.ticketGrants,
+      keys.reservations,
+    ];
+    expect(await store.client.exists(...queueKeys)).toBe(0);
+  });
+});

@@ -14,6 +14,8 @@ import type {
   HeartbeatResult,
   KindPolicyRecord,
   KindQueue,
+  LeaseActivity,
+  LeaseActivityInput,
   ListFilter,
   PoolStats,
   PruneInput,
@@ -106,6 +108,8 @@ export interface CredentialStore {
   }): Promise<ScanPage>;
   listEvents(filter: EventFilter): Promise<EventPage>;
   poolStats(): Promise<PoolStats[]>;
+  /** Counts acquire / acquire_failed events per kind per minute over the last hour. */
+  leaseActivity(input: LeaseActivityInput): Promise<LeaseActivity>;
   pruneEvents(input: PruneInput): Promise<PruneResult>;
 
   /** The store's clock, in integer milliseconds. */

@@ -266,6 +266,16 @@ export interface ListFilter {
   status: CredentialStatus | 'all';
   includePayload: boolean;
   limit: number;
+  /** Resume strictly after this credential's place in list order (admin/list paging). */
+  after?: ListPosition;
+}
+
+/** A place in admin/list order: kind, status (active first), updatedAtMs desc, id. */
+export interface ListPosition {
+  kind: string;
+  status: CredentialStatus;
+  updatedAtMs: number;
+  credentialId: string;
 }
 
 export interface ScanPage {
@@ -381,6 +391,31 @@ export interface SetPolicyInput extends Clocked {
   kind: string;
   patch: PolicyPatch;
   actorId: string;
+}
+
+export interface LeaseActivityInput extends Clocked {
+  /** One kind, or every kind with activity in the window. */
+  kind?: string;
+}
+
+/** One minute of a kind's acquire outcomes, from the event log. */
+export interface ActivityBucket {
+  /** Start of the minute, store clock. */
+  atMs: number;
+  /** acquire events (leases granted). */
+  grants: number;
+  /** acquire_failed events (exhausted answers). */
+  exhausted: number;
+}
+
+/**
+ * The last hour in 60 one-minute buckets, oldest first; the last bucket is the minute
+ * the store's clock (or `nowMs`) is in, so the window starts 59 minutes before it.
+ */
+export interface LeaseActivity {
+  windowStartMs: number;
+  /** Only kinds with at least one counted event, in kind order (code points). */
+  kinds: { kind: string; buckets: ActivityBucket[] }[];
 }
 
 export interface PruneInput extends Clocked {

@@ -11,6 +11,7 @@ import {
   AdminQueueBodySchema,
   AdminQueueOkSchema,
 } from '../schemas.js';
+import { AdminStatsBodySchema, AdminStatsOkSchema } from '../stats.js';
 import { errorResponses } from './common.js';
 
 const c = initContract();
@@ -53,6 +54,14 @@ export const adminRouter = c.router(
       responses: { 200: AdminQueueOkSchema },
       summary:
         "Each kind's wait queue in order: ticket fingerprints, owners, priorities, waited time (maintainer).",
+    },
+    stats: {
+      method: 'POST',
+      path: '/admin/stats',
+      body: AdminStatsBodySchema,
+      responses: { 200: AdminStatsOkSchema },
+      summary:
+        'Pools by kind and the last hour of grants and exhausted answers per minute (maintainer).',
     },
   },
   { commonResponses: errorResponses, strictStatusCodes: true },

@@ -5,7 +5,8 @@ import type { Queryable } from '../sql-client.js';
 
 /**
  * listCredentials (admin/list), one statement. $1 kind (null = all), $2 status
- * ('active' | 'disabled' | 'all'), $3 limit, $4 includePayload.
+ * ('active' | 'disabled' | 'all'), $3 limit, $4 includePayload, $5–$8 the list position
+ * to resume after (kind, status, updated_at_ms, credential_id; $5 null = from the start).
  * Order: kind in code points (the column is COLLATE "C"), active before disabled
  * ('active' < 'disabled'), updated_at desc, id; the limit applies after sorting and
  * credentials_list_idx serves it.
@@ -17,6 +18,10 @@ select ${recordColumns()},
   payload_byte_length
 from ${schema}.credentials
 where ($1::text is null or kind = $1::text) and ($2::text = 'all' or status = $2::text)
+  and ($5::text is null or kind > $5::text or (kind = $5::text and (
+    status > $6::text or (status = $6::text and (
+      updated_at_ms < $7::bigint or (updated_at_ms = $7::bigint and credential_id > $8::text)))))
+  )
 order by kind, status, updated_at_ms desc, credential_id
 limit $3`;
 
@@ -26,6 +31,10 @@ limit $3`;
       filter.status,
       filter.limit,
       filter.includePayload,
+      filter.after?.kind ?? null,
+      filter.after?.status ?? null,
+      filter.after?.updatedAtMs ?? null,
+      filter.after?.credentialId ?? null,
     ]);
     return rows.map(toRecord);
   };

@@ -4,7 +4,7 @@ additions §1; README "Wait queue"). Without a ticket and with no live ticket
 waiter this is v1 exactly: the least recently leased free credential, or POOL_EXHAUSTED.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
@@ -17,6 +17,9 @@ KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, sc
 KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
 KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
 KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
+KEYS[15] policy hash of the kind: maxHoldMs, maxLeasesPerRole.<role>, maxLeasesPerOwner, quarantineAfterBroken, updatedAtMs
+KEYS[16] lease count hash of the kind: "role:<actorRole>" / "owner:<ownerId>" -> members of KEYS[4] they hold
+KEYS[17] quarantined set of the kind: active credentials under quarantine
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
@@ -32,16 +35,21 @@ ARGV[11] priority (-100..100; tickets only)
 ARGV[12] brokerId holding the request (tickets only)
 ARGV[13] sealedToken: this call's token sealed under the ticket (tickets only)
 ARGV[14] queueMax: live ticket waiters the kind may hold (count; tickets only)
+ARGV[15] message of the acquire_failed event when the caller's role is over its quota
+ARGV[16] message of the acquire_failed event when the caller (ownerId) is over its quota
 
 Returns
   {"ok", credentialId, acquiredAtMs, expiresAtMs, fencingToken, pieceCount, byteLength,
-   inlinePiece | "", waitedMs | "", sealedToken | ""}
+   inlinePiece | "", waitedMs | "", sealedToken | "", maxExpiresAtMs | ""}
       inlinePiece only when pieceCount == 1; waitedMs for a queued grant; sealedToken on
-      the re-ask of a ticket delivered before (this call's token was not stored)
+      the re-ask of a ticket delivered before (this call's token was not stored);
+      maxExpiresAtMs when the kind's policy has a maxHoldMs
   {"POOL_EXHAUSTED"}                          v1
+  {"POOL_EXHAUSTED_QUOTA", "role" | "owner"}  v1: a credential is free but the caller is over quota
   {"POOL_EXHAUSTED", position, queueLength}   an old client holding an implicit place
   {"WAITING", position, queueLength}          the ticket is queued (no event)
-  {"TICKET_CONFLICT"} | {"QUEUE_FULL"}        nothing changed (beyond housekeeping)
+  {"TICKET_CONFLICT"} | {"QUEUE_FULL"}        nothing of this caller changed (the step's
+                                              reclaim and dispatch still ran)
 ]]
 -- @include kind-context
 -- @include append-event
@@ -55,6 +63,10 @@ Returns
 -- @include lease-reply
 -- @include end-lease
 -- @include queue-place
+-- @include over-quota
+-- @include hold-cap
+-- @include index-lease
+-- @include drop-pinned-payload
 
 local k = kind_context()
 local owner_id = ARGV[5]
@@ -63,22 +75,28 @@ local token = ARGV[7]
 local ttl_ms = tonumber(ARGV[8])
 local ticket_id = ARGV[10]
 
-local function exhausted_event()
+local function exhausted_event(message)
   append_event(k, k.lease_events, {
     eventType = 'acquire_failed',
     actorRole = actor_role,
     ownerId = owner_id,
     code = 'POOL_EXHAUSTED',
-    message = ARGV[9],
+    message = message or ARGV[9],
   })
 end
 
--- v1: the head of the free set gets this caller's lease, or POOL_EXHAUSTED.
+-- v1: the head of the free set gets this caller's lease, or POOL_EXHAUSTED (naming the
+-- quota when a credential is free but the caller's role or owner is at its cap).
 local function grant_now()
   local best = redis.call('ZRANGE', k.free, 0, 0)
   if #best == 0 then
     exhausted_event()
     return {'POOL_EXHAUSTED'}
+  end
+  local quota = over_quota(k, actor_role, owner_id)
+  if quota then
+    if quota == 'role' then exhausted_event(ARGV[15]) else exhausted_event(ARGV[16]) end
+    return {'POOL_EXHAUSTED_QUOTA', quota}
   end
   local member = best[1]
   local id = string.sub(member, 18)
@@ -88,16 +106,18 @@ local function grant_now()
   end
   redis.call('ZREM', k.free, member)
   local record = cjson.decode(raw)
-  local expires_at = k.now + ttl_ms
+  drop_pinned_payload(k, id, record)
   record.fence = record.fence + 1
   record.lastLeasedAtMs = k.now
   record.updatedAtMs = k.now
   record.lease = {
     ownerId = owner_id, actorRole = actor_role, token = token,
-    acquiredAtMs = k.now, heartbeatAtMs = k.now, expiresAtMs = expires_at,
+    acquiredAtMs = k.now, heartbeatAtMs = k.now, expiresAtMs = k.now + ttl_ms,
   }
+  local cap = hold_cap(k.policy, record.lease)
+  if cap and cap < record.lease.expiresAtMs then record.lease.expiresAtMs = cap end
   redis.call('HSET', k.credentials, id, cjson.encode(record))
-  redis.call('ZADD', k.leases, expires_at, id)
+  index_lease(k, id, record.lease)
   redis.call('ZADD', k.updated_active, -k.now, id)
   append_event(k, k.lease_events, {
     eventType = 'acquire',
@@ -151,13 +171,18 @@ local function settle(waiter_id, entry)
   return 'waiting'
 end
 
-reclaim_expired(k)
+-- The caller's answer. Whatever it is, the reclaim before it may have freed credentials
+-- that others wait for: `queue_touched` makes the step dispatch after it (below).
+local queue_touched = false
 
-if ticket_id ~= '' then
+local function answer_ticket()
+  queue_touched = true
   drop_lapsed_waiters(k)
   local entry = read_entry(ticket_id)
   if entry then
-    if entry.ownerId ~= owner_id or entry.actorRole ~= actor_role then return {'TICKET_CONFLICT'} end
+    if entry.ownerId ~= owner_id or entry.actorRole ~= actor_role then
+      return {'TICKET_CONFLICT'}
+    end
     entry.brokerId = ARGV[12]
     local state, id, record = settle(ticket_id, entry)
     if state == 'granted' then
@@ -191,65 +216,81 @@ end
 
 -- An old client (no wait). Its implicit key: one place per (role, owner) in this kind.
 local implicit_id = 'implicit:' .. actor_role .. ':' .. owner_id
--- The v1 hot path: no queue key exists at all, one EXISTS and on to v1.
-local queued = redis.call('EXISTS', k.ticket_deadlines, k.waiting, k.reservations)
-local live_tickets = 0
-if queued > 0 then
-  live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
-end
 
-if live_tickets == 0 then
-  -- v1, after dropping what implicit waiters left behind (only kept while tickets wait).
+local function answer_old_client()
+  -- The v1 hot path: no queue key exists at all, one EXISTS and on to v1.
+  local queued = redis.call('EXISTS', k.ticket_deadlines, k.waiting, k.reservations)
+  queue_touched = queued > 0
+  local live_tickets = 0
   if queued > 0 then
-    local own = read_entry(implicit_id)
-    local own_id, own_record = nil, nil
-    if own then own_id, own_record = current_grant(k, implicit_id, own) end
-    local leftover = redis.call('ZRANGE', k.waiting, 0, k.budget - 1)
-    for _, waiter_id in ipairs(leftover) do remove_waiter(k, waiter_id) end
-    k.budget = k.budget - #leftover
-    if k.budget > 0 then
-      local reserved = redis.call('ZRANGE', k.reservations, 0, k.budget - 1)
-      for _, waiter_id in ipairs(reserved) do
-        if waiter_id ~= implicit_id then
-          local entry = read_entry(waiter_id)
-          local id, record = nil, nil
-          if entry then id, record = current_grant(k, waiter_id, entry) end
-          if id then
-            end_lease(k, id, record, entry.ownerId, entry.actorRole)
-          else
-            remove_waiter(k, waiter_id)
+    live_tickets = redis.call('ZCOUNT', k.ticket_deadlines, '(' .. string.format('%d', k.now), '+inf')
+  end
+
+  if live_tickets == 0 then
+    -- v1, after dropping what implicit waiters left behind (only kept while tickets wait).
+    if queued > 0 then
+      local own = read_entry(implicit_id)
+      local own_id, own_record = nil, nil
+      if own then own_id, own_record = current_grant(k, implicit_id, own) end
+      local leftover = redis.call('ZRANGE', k.waiting, 0, k.budget - 1)
+      for _, waiter_id in ipairs(leftover) do remove_waiter(k, waiter_id) end
+      k.budget = k.budget - #leftover
+      if k.budget > 0 then
+        local reserved = redis.call('ZRANGE', k.reservations, 0, k.budget - 1)
+        for _, waiter_id in ipairs(reserved) do
+          if waiter_id ~= implicit_id then
+            local entry = read_entry(waiter_id)
+            local id, record = nil, nil
+            if entry then id, record = current_grant(k, waiter_id, entry) end
+            if id then
+              end_lease(k, id, record, entry.ownerId, entry.actorRole)
+            else
+              remove_waiter(k, waiter_id)
+            end
           end
         end
       end
+      if own_id then
+        deliver(k, implicit_id, own, own_id, own_record, token, '', ttl_ms)
+        return lease_reply(k, own_id, own_record, own.grantedAtMs - own.firstAtMs, nil)
+      end
     end
-    if own_id then
-      deliver(k, implicit_id, own, own_id, own_record, token, '', ttl_ms)
-      return lease_reply(k, own_id, own_record, own.grantedAtMs - own.firstAtMs, nil)
-    end
+    return grant_now()
   end
-  return grant_now()
+
+  drop_lapsed_waiters(k)
+  local entry = read_entry(implicit_id)
+  if entry then
+    local state, id, record = settle(implicit_id, entry)
+    if state == 'granted' then
+      deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
+      return lease_reply(k, id, record, entry.grantedAtMs - entry.firstAtMs, nil)
+    end
+    if state ~= 'waiting' then entry = nil end
+  end
+  if not entry then
+    enqueue(implicit_id, {explicit = false, ownerId = owner_id, actorRole = actor_role, priority = 0})
+  end
+  dispatch(k, implicit_id)
+  entry = read_entry(implicit_id)
+  if entry.credentialId then
+    local id, record = current_grant(k, implicit_id, entry)
+    deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
+    return lease_reply(k, id, record, k.now - entry.firstAtMs, nil)
+  end
+  exhausted_event()
+  local place = queue_place(k, implicit_id)
+  return {'POOL_EXHAUSTED', place[1], place[2]}
 end
 
-drop_lapsed_waiters(k)
-local entry = read_entry(implicit_id)
-if entry then
-  local state, id, record = settle(implicit_id, entry)
-  if state == 'granted' then
-    deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
-    return lease_reply(k, id, record, entry.grantedAtMs - entry.firstAtMs, nil)
-  end
-  if state ~= 'waiting' then entry = nil end
+reclaim_expired(k)
+local reply
+if ticket_id ~= '' then
+  reply = answer_ticket()
+else
+  reply = answer_old_client()
 end
-if not entry then
-  enqueue(implicit_id, {explicit = false, ownerId = owner_id, actorRole = actor_role, priority = 0})
-end
-dispatch(k, implicit_id)
-entry = read_entry(implicit_id)
-if entry.credentialId then
-  local id, record = current_grant(k, implicit_id, entry)
-  deliver(k, implicit_id, entry, id, record, token, '', ttl_ms)
-  return lease_reply(k, id, record, k.now - entry.firstAtMs, nil)
-end
-exhausted_event()
-local place = queue_place(k, implicit_id)
-return {'POOL_EXHAUSTED', place[1], place[2]}
+-- Every step ends with dispatch (a no-op when nothing is free or nobody waits); the v1
+-- path, with no queue key at all, skips even that.
+if queue_touched then dispatch(k, ticket_id) end
+return reply

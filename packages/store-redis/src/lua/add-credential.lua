@@ -5,7 +5,7 @@ queue at once if anyone waits. The server generated credentialId; the id -> kind
 was written before this script (see README).
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
@@ -18,7 +18,10 @@ KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, sc
 KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
 KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
 KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
-KEYS[15] admin event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
+KEYS[15] policy hash of the kind: maxHoldMs, maxLeasesPerRole.<role>, maxLeasesPerOwner, quarantineAfterBroken, updatedAtMs
+KEYS[16] lease count hash of the kind: "role:<actorRole>" / "owner:<ownerId>" -> members of KEYS[4] they hold
+KEYS[17] quarantined set of the kind: active credentials under quarantine
+KEYS[18] admin event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
@@ -40,6 +43,7 @@ Returns
 -- @include append-event
 -- @include free-member
 -- @include hand-on
+-- @include piece-field
 
 local k = kind_context()
 local id = ARGV[5]
@@ -51,7 +55,7 @@ if piece_count < 1 then
   return redis.error_reply('ERR qa-broker: a payload needs at least one piece')
 end
 for i = 1, piece_count do
-  redis.call('HSET', k.payloads, id .. ':' .. string.format('%d', i - 1), ARGV[first_piece + i - 1])
+  redis.call('HSET', k.payloads, piece_field(id, 0, i - 1), ARGV[first_piece + i - 1])
 end
 
 local status = ARGV[7]
@@ -74,7 +78,7 @@ if status == 'active' then
 else
   redis.call('ZADD', k.updated_disabled, -k.now, id)
 end
-append_event(k, KEYS[15], {
+append_event(k, KEYS[18], {
   eventType = 'add',
   actorId = ARGV[8],
   credentialId = id,

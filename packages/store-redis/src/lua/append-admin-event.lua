@@ -10,9 +10,10 @@ ARGV[2..] field, value, field, value, ... of the event (strings; never a payload
 
 Returns occurredAtMs (integer).
 ]]
+-- @include append-event
+
 local now = qa_store_now(ARGV[1])
 local event = {}
 for n = 2, #ARGV - 1, 2 do event[ARGV[n]] = ARGV[n + 1] end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], 0, string.format('%016d:%016d:', now, seq) .. cjson.encode(event))
+append_event({sequence = KEYS[2], now = now}, KEYS[1], event)
 return now

@@ -1,10 +1,11 @@
 --[[
 disable-credential: soft-disables one credential of one kind (admin/remove) and writes
-its admin event, in one step. Nothing is ever deleted. An expired lease it clears that
+its admin event, in one step. Nothing is ever deleted (a quarantine stays on the record;
+the credential then counts as disabled). An expired lease it clears that
 came from the wait queue takes its waiter entry with it.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
@@ -17,7 +18,10 @@ KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, sc
 KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
 KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
 KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
-KEYS[15] admin event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
+KEYS[15] policy hash of the kind: maxHoldMs, maxLeasesPerRole.<role>, maxLeasesPerOwner, quarantineAfterBroken, updatedAtMs
+KEYS[16] lease count hash of the kind: "role:<actorRole>" / "owner:<ownerId>" -> members of KEYS[4] they hold
+KEYS[17] quarantined set of the kind: active credentials under quarantine
+KEYS[18] admin event log of the kind: zset, scores 0, member "<occurredAtMs>:<seq>:<event JSON>"
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
@@ -38,9 +42,12 @@ Returns
 -- @include append-event
 -- @include free-member
 -- @include forget-lease-waiter
+-- @include unindex-lease
+-- @include drop-pinned-payload
+-- @include hand-on
 
 local k = kind_context()
-local admin_events = KEYS[15]
+local admin_events = KEYS[18]
 local id = ARGV[5]
 local raw = redis.call('HGET', k.credentials, id)
 if not raw then
@@ -70,14 +77,16 @@ if record.lease and record.lease.expiresAtMs > k.now then
 end
 
 forget_lease_waiter(k, id, record)
+unindex_lease(k, id, record.lease)
+drop_pinned_payload(k, id, record)
 record.status = 'disabled'
 record.lease = nil
 record.updatedAtMs = k.now
 local encoded = cjson.encode(record)
 redis.call('HSET', k.credentials, id, encoded)
 redis.call('ZREM', k.free, free_member(record.seq, id))
-redis.call('ZREM', k.leases, id)
 redis.call('ZREM', k.updated_active, id)
+redis.call('SREM', k.quarantined, id)
 redis.call('ZADD', k.updated_disabled, -k.now, id)
 append_event(k, admin_events, {
   eventType = 'disable',
@@ -85,4 +94,6 @@ append_event(k, admin_events, {
   credentialId = id,
   kind = ARGV[6],
 })
+-- Clearing an expired lease not yet reclaimed frees its holder's quota.
+if redis.call('EXISTS', k.waiting) == 1 then hand_on(k, '') end
 return {'ok', 1, encoded}

@@ -4,7 +4,7 @@ undelivered grant (reserved), then the live waiting ones. Examines at most
 limit + step limit waiting entries, so lapsed entries not yet dropped cost little.
 
 KEYS[1]  credential hash of the kind: field credentialId, value the record as JSON
-KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>", value the piece
+KEYS[2]  payload hash of the kind: field "<credentialId>:<piece index>[@<version>]", value the piece
 KEYS[3]  free zset of the kind: member "<seq, 16 digits>:<credentialId>", score lastLeasedAtMs
 KEYS[4]  lease zset of the kind: member credentialId, score expiresAtMs
 KEYS[5]  active updated-at zset of the kind: member credentialId, score -updatedAtMs
@@ -17,6 +17,9 @@ KEYS[11] waiter deadline zset of the kind (waiting entries): member waiterId, sc
 KEYS[12] ticket deadline zset of the kind (waiting tickets only): member waiterId, score deadlineMs
 KEYS[13] ticket grant zset of the kind (undelivered ticket grants): member waiterId, score as KEYS[10]
 KEYS[14] reservation zset of the kind (undelivered implicit grants): member waiterId, score as KEYS[10]
+KEYS[15] policy hash of the kind: maxHoldMs, maxLeasesPerRole.<role>, maxLeasesPerOwner, quarantineAfterBroken, updatedAtMs
+KEYS[16] lease count hash of the kind: "role:<actorRole>" / "owner:<ownerId>" -> members of KEYS[4] they hold
+KEYS[17] quarantined set of the kind: active credentials under quarantine
 
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)

@@ -10,11 +10,22 @@ const OP = 'acquire';
 
 /** A grant (v1, queued, delivered now or re-asked): the "ok" reply of lease-reply.lua. */
 function parseLease(kind: string, rest: unknown[]): GrantedLease {
-  const [id, acquiredAt, expiresAt, fence, pieceCount, byteLength, inlinePiece, waited, sealed] =
-    rest;
+  const [
+    id,
+    acquiredAt,
+    expiresAt,
+    fence,
+    pieceCount,
+    byteLength,
+    inlinePiece,
+    waited,
+    sealed,
+    maxExpires,
+  ] = rest;
   const chunkCount = replyInteger(pieceCount, OP);
-  // "" stands for "none" in these two slots (Lua arrays cannot hold nil).
+  // "" stands for "none" in these slots (Lua arrays cannot hold nil).
   const waitedMs = waited === '' ? undefined : replyInteger(waited, OP);
+  const maxExpiresAtMs = maxExpires === '' ? undefined : replyInteger(maxExpires, OP);
   const sealedToken = replyString(sealed, OP);
   return {
     credentialId: replyString(id, OP),
@@ -27,7 +38,13 @@ function parseLease(kind: string, rest: unknown[]): GrantedLease {
     ...(chunkCount === 1 ? { inlinePiece: replyString(inlinePiece, OP) } : {}),
     ...(waitedMs !== undefined ? { waitedMs } : {}),
     ...(sealedToken !== '' ? { sealedToken } : {}),
+    ...(maxExpiresAtMs !== undefined ? { maxExpiresAtMs } : {}),
   };
+}
+
+/** The acquire_failed message of a refusal by quota (the same words the server answers). */
+function quotaMessage(kind: string, quota: 'role' | 'owner'): string {
+  return `No available credential for kind "${kind}" within its per-${quota} quota.`;
 }
 
 function parsePlace(rest: unknown[]): { position: number; queueLength: number } {
@@ -53,6 +70,8 @@ export async function acquireScript(
     wait?.brokerId ?? '',
     wait?.sealedToken ?? '',
     wait?.queueMax ?? 0,
+    quotaMessage(input.kind, 'role'),
+    quotaMessage(input.kind, 'owner'),
   ]);
   const { status, rest } = replyStatus(reply, OP);
   switch (status) {
@@ -62,6 +81,11 @@ export async function acquireScript(
       return rest.length === 0
         ? { ok: false, code: 'POOL_EXHAUSTED' }
         : { ok: false, code: 'POOL_EXHAUSTED', queue: parsePlace(rest) };
+    case 'POOL_EXHAUSTED_QUOTA': {
+      const quota = replyString(rest[0], OP);
+      if (quota !== 'role' && quota !== 'owner') throw malformedReply(OP);
+      return { ok: false, code: 'POOL_EXHAUSTED', quota };
+    }
     case 'WAITING':
       return { ok: false, code: 'WAITING', queue: parsePlace(rest) };
     case 'TICKET_CONFLICT':

@@ -22,7 +22,7 @@ export async function heartbeatScript(
   const reply = await runScript(
     client,
     'heartbeat',
-    [keys.credentials, keys.free, keys.leases, keys.updatedActive],
+    [keys.credentials, keys.free, keys.leases, keys.updatedActive, keys.policy, keys.leaseCounts],
     [
       nowArgument(input.nowMs),
       input.credentialId,
@@ -32,7 +32,12 @@ export async function heartbeatScript(
     ],
   );
   const { status, rest } = replyStatus(reply, 'heartbeat');
-  if (status === 'ok') return { ok: true, expiresAtMs: replyInteger(rest[0], 'heartbeat') };
+  if (status === 'ok') {
+    const expiresAtMs = replyInteger(rest[0], 'heartbeat');
+    return rest[1] === ''
+      ? { ok: true, expiresAtMs }
+      : { ok: true, expiresAtMs, maxExpiresAtMs: replyInteger(rest[1], 'heartbeat') };
+  }
   if (status === 'ABSENT') return ABSENT_IN_KIND;
   const code = FAILURES.find((failure) => failure === status);
   if (!code) throw malformedReply('heartbeat');

@@ -14,6 +14,8 @@ export async function listKindPageScript(
     offset: number;
     size: number;
     includePayload: boolean;
+    /** Resume after this place in the zset (updatedAtMs, credentialId). */
+    after?: { updatedAtMs: number; credentialId: string };
   },
 ): Promise<CredentialRecord[]> {
   const reply = await runScript(
@@ -24,7 +26,12 @@ export async function listKindPageScript(
       keys.credentials,
       keys.payloads,
     ],
-    [page.offset, page.size, page.includePayload ? '1' : '0'],
+    [
+      page.offset,
+      page.size,
+      page.includePayload ? '1' : '0',
+      ...(page.after ? [String(-page.after.updatedAtMs), page.after.credentialId] : []),
+    ],
   );
   return parseCredentialEntries(reply, page.kind, page.includePayload, 'list-kind-page');
 }

@@ -14,11 +14,11 @@ export async function poolStatsScript(
   const reply = await runScript(
     client,
     'pool-stats',
-    [keys.free, keys.leases, keys.updatedDisabled, keys.waiterDeadlines],
+    [keys.free, keys.leases, keys.updatedDisabled, keys.waiterDeadlines, keys.quarantined],
     [nowArgument(nowMs)],
   );
-  const [free, leased, disabled, waiting] = replyArray(reply, 'pool-stats').map((count) =>
-    replyInteger(count, 'pool-stats'),
+  const [free, leased, disabled, waiting, quarantined] = replyArray(reply, 'pool-stats').map(
+    (count) => replyInteger(count, 'pool-stats'),
   );
   return {
     kind,
@@ -26,5 +26,6 @@ export async function poolStatsScript(
     leased: leased ?? 0,
     disabled: disabled ?? 0,
     waiting: waiting ?? 0,
+    quarantined: quarantined ?? 0,
   };
 }

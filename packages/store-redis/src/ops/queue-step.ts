@@ -3,7 +3,7 @@ import { nowArgument } from '../clock.js';
 import type { KindKeys } from '../keys.js';
 
 /**
- * The KEYS[1..14] and ARGV[1..4] every queue-aware script shares (src/lua/includes/
+ * The KEYS[1..17] and ARGV[1..4] every queue-aware script shares (src/lua/includes/
  * kind-context.lua reads them by position): one place builds them, so the scripts and
  * their wrappers cannot drift apart.
  */
@@ -23,6 +23,9 @@ export function queueStepKeys(keys: KindKeys): string[] {
     keys.ticketDeadlines,
     keys.ticketGrants,
     keys.reservations,
+    keys.policy,
+    keys.leaseCounts,
+    keys.quarantined,
   ];
 }
 

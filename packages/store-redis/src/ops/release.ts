@@ -18,9 +18,17 @@ export async function releaseScript(
     input.ownerId,
     input.leaseToken,
     input.actorRole,
+    input.outcome ?? 'ok',
+    input.outcome === 'broken' ? (input.reason ?? '') : '',
   ]);
   const { status, rest } = replyStatus(reply, 'release');
-  if (status === 'ok') return { ok: true, released: replyInteger(rest[0], 'release') === 1 };
+  if (status === 'ok') {
+    const released = replyInteger(rest[0], 'release') === 1;
+    // `quarantined` only when this release quarantined the credential.
+    return replyInteger(rest[1], 'release') === 1
+      ? { ok: true, released, quarantined: true }
+      : { ok: true, released };
+  }
   if (status === 'ABSENT') return ABSENT_IN_KIND;
   if (status === 'LEASE_NOT_OWNER') return { ok: false, code: 'LEASE_NOT_OWNER' };
   throw malformedReply('release');

@@ -3,10 +3,13 @@ import type { Redis } from 'ioredis';
 import type { KindKeys } from '../keys.js';
 import { replyArray, replyInteger, replyString, replyStrings } from '../reply.js';
 import { runScript } from '../scripts.js';
-import { queueStepArgs, queueStepKeys } from './queue-step.js';
+import { STEP_LIMIT, queueStepArgs, queueStepKeys } from './queue-step.js';
 
-/** Tickets renewed per script call: keeps one step short however many a broker holds. */
-export const TICK_BATCH = 500;
+/**
+ * Tickets renewed per script call: like every step, one call examines at most
+ * `STEP_LIMIT` of them, however many a broker holds open.
+ */
+export const TICK_BATCH = STEP_LIMIT;
 
 /**
  * Renews a broker's tickets of one kind and runs the queue step, in batches of

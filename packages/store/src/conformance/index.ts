@@ -5,9 +5,13 @@ import { describeAdmin } from './admin.js';
 import { describeClock } from './clock.js';
 import { describeConcurrency } from './concurrency.js';
 import { describeEvents } from './events.js';
+import { describeHealth } from './health.js';
 import { describeHeartbeat } from './heartbeat.js';
+import { describeLeaseActivity } from './lease-activity.js';
+import { describeListPaging } from './list-paging.js';
 import { describeListing } from './listing.js';
 import { describeModelBased } from './model-based.js';
+import { describePolicy } from './policy.js';
 import { describePoolStats } from './pool-stats.js';
 import { describeReadPayloadChunk } from './read-payload-chunk.js';
 import { describeRelease } from './release.js';
@@ -39,9 +43,13 @@ export function describeCredentialStore(
     describeListing(openStore);
     describeEvents(openStore);
     describePoolStats(openStore);
+    describeLeaseActivity(openStore);
+    describeListPaging(openStore);
     describeClock(openStore);
     describeConcurrency(openStore);
     describeWaitQueue(openStore);
+    describeHealth(openStore);
+    describePolicy(openStore);
     describeModelBased(openStore, { numRuns: options.modelRuns ?? 30 });
   });
 }

@@ -23,9 +23,9 @@ export function describePoolStats(openStore: OpenStore): void {
       await mustAcquire(store(), { kind: kindA, nowMs: now - 2 * HOUR, leaseTtlMs: 30_000 });
       const stats = (await store().poolStats()).filter((entry) => entry.kind.startsWith(base));
       expect(stats).toEqual([
-        { kind: kindA, free: 2, leased: 2, disabled: 1, waiting: 0 },
-        { kind: kindB, free: 0, leased: 0, disabled: 1, waiting: 0 },
-        { kind: kindC, free: 1, leased: 0, disabled: 0, waiting: 0 },
+        { kind: kindA, free: 2, leased: 2, disabled: 1, waiting: 0, quarantined: 0 },
+        { kind: kindB, free: 0, leased: 0, disabled: 1, waiting: 0, quarantined: 0 },
+        { kind: kindC, free: 1, leased: 0, disabled: 0, waiting: 0, quarantined: 0 },
       ]);
     });
 

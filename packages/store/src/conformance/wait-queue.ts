@@ -21,7 +21,7 @@ const GRACE = WAIT_POLICY.ticketGraceMs;
 const BROKER = 'broker-conformance-a';
 
 /** A ticketId as the server makes it: SHA-256 hex of a (here fake) ticket. */
-function ticketIdOf(label: string): string {
+export function ticketIdOf(label: string): string {
   return createHash('sha256').update(uniqueId(label)).digest('hex');
 }
 
@@ -35,7 +35,7 @@ interface AskOptions {
 }
 
 /** One test's view of one kind's queue. */
-function queueOf(store: () => CredentialStore, kind: string) {
+export function queueOf(store: () => CredentialStore, kind: string) {
   const tokens = new Map<string, string>();
   return {
     kind,
@@ -97,11 +97,11 @@ function queueOf(store: () => CredentialStore, kind: string) {
   };
 }
 
-function expectWaiting(result: AcquireResult, position: number, queueLength: number): void {
+export function expectWaiting(result: AcquireResult, position: number, queueLength: number): void {
   expect(result).toEqual({ ok: false, code: 'WAITING', queue: { position, queueLength } });
 }
 
-function mustGrant(result: AcquireResult): GrantedLease {
+export function mustGrant(result: AcquireResult): GrantedLease {
   if (!result.ok) throw new Error(`expected a grant, got ${result.code}`);
   return result.lease;
 }

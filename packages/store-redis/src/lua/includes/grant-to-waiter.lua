@@ -1,12 +1,15 @@
 -- @include append-event
 -- @include queue-score
+-- @include index-lease
+-- @include drop-pinned-payload
 
 -- Grants the free credential `member` to a live waiting entry: a queued grant. The
 -- lease is written with the waiter's owner and role, its waiterId and no token (so
 -- heartbeat and release answer LEASE_NOT_OWNER until it is delivered), expiring at
 -- pickupBy: now + grace for a ticket, the entry's own deadline for an implicit waiter
 -- (a reservation). Fencing +1, lastLeasedAtMs and the acquire event happen now, as for
--- any grant. The entry leaves the waiting structures for ticket_grants / reservations.
+-- any grant, and the grant counts toward the waiter's quotas (index-lease). The entry
+-- leaves the waiting structures for ticket_grants / reservations.
 local function grant_to_waiter(k, waiter_id, entry, member)
   local id = string.sub(member, 18)
   local raw = redis.call('HGET', k.credentials, id)
@@ -15,6 +18,7 @@ local function grant_to_waiter(k, waiter_id, entry, member)
   local record = cjson.decode(raw)
   local pickup_by = entry.deadlineMs
   if entry.explicit then pickup_by = k.now + k.grace_ms end
+  drop_pinned_payload(k, id, record)
   record.fence = record.fence + 1
   record.lastLeasedAtMs = k.now
   record.updatedAtMs = k.now
@@ -23,7 +27,7 @@ local function grant_to_waiter(k, waiter_id, entry, member)
     acquiredAtMs = k.now, heartbeatAtMs = k.now, expiresAtMs = pickup_by,
   }
   redis.call('HSET', k.credentials, id, cjson.encode(record))
-  redis.call('ZADD', k.leases, pickup_by, id)
+  index_lease(k, id, record.lease)
   redis.call('ZADD', k.updated_active, -k.now, id)
   append_event(k, k.lease_events, {
     eventType = 'acquire',

@@ -1,7 +1,10 @@
+-- @include read-policy
+
 -- The keys and settings of one kind that every queue-aware script shares. Those scripts
--- take the same KEYS[1..14] and ARGV[1..4] (listed in each header; built by
+-- take the same KEYS[1..17] and ARGV[1..4] (listed in each header; built by
 -- src/ops/queue-step.ts), so the shared pieces below can find them by name.
--- `budget` counts down the queue entries this step may still examine.
+-- `budget` counts down the queue entries this step may still examine; `policy` is the
+-- kind's policy as of this step (read-policy).
 local function kind_context()
   local limit = tonumber(ARGV[2])
   return {
@@ -19,6 +22,9 @@ local function kind_context()
     ticket_deadlines = KEYS[12],
     ticket_grants = KEYS[13],
     reservations = KEYS[14],
+    lease_counts = KEYS[16],
+    quarantined = KEYS[17],
+    policy = read_policy(KEYS[15]),
     now = qa_store_now(ARGV[1]),
     limit = limit,
     budget = limit,
