@@ -29,10 +29,23 @@ export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 /** Codes of broker answers, the legacy exhausted-pool code, and the client's own. */
 export type BrokerErrorCode = ErrorCode | typeof LEGACY_POOL_EXHAUSTED_CODE | ClientErrorCode;
 
+/**
+ * Where a refused acquire stands in the kind's wait queue. `waiting` is true when the
+ * broker holds the request's ticket in its queue (re-ask at once with the same ticket);
+ * a polling (ticketless) caller may get a position too.
+ */
+export interface QueueStanding {
+  waiting: boolean;
+  /** 1 = next in line. */
+  position?: number;
+  queueLength?: number;
+}
+
 export interface BrokerErrorOptions {
   httpStatus?: number | undefined;
   retryAfterMs?: number | undefined;
   transient?: boolean | undefined;
+  queue?: QueueStanding | undefined;
   cause?: unknown;
 }
 
@@ -49,12 +62,15 @@ export class BrokerError extends Error {
   /** How long the broker asked us to wait before trying again. */
   readonly retryAfterMs?: number;
   readonly transient: boolean;
+  /** POOL_EXHAUSTED only: the caller's place in the wait queue, when the broker said it. */
+  readonly queue?: QueueStanding;
 
   constructor(code: BrokerErrorCode, message: string, options: BrokerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.httpStatus = options.httpStatus;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    if (options.queue !== undefined) this.queue = options.queue;
     this.transient = options.transient ?? isTransientStatus(options.httpStatus);
   }
 }

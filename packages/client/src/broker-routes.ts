@@ -5,6 +5,7 @@ import type {
   CredentialStatus,
   EventCategory,
   EventType,
+  WaitRequest,
 } from '@qa-broker/contract';
 import { initClient } from '@ts-rest/core';
 import type { z } from 'zod';
@@ -13,6 +14,7 @@ import {
   effectiveStatusOf,
   isPoolExhaustedCode,
   type BrokerErrorCode,
+  type QueueStanding,
 } from './broker-error.js';
 import { createTransport, type TransportResponse } from './http-transport.js';
 
@@ -41,6 +43,7 @@ export type AdminAddOkBody = OkBody<Contract['admin']['add']>;
 export type AdminRemoveOkBody = OkBody<Contract['admin']['remove']>;
 export type AdminListOkBody = OkBody<Contract['admin']['list']>;
 export type AdminEventsOkBody = OkBody<Contract['admin']['events']>;
+export type AdminQueueOkBody = OkBody<Contract['admin']['queue']>;
 
 type AdminListInput = {
   kind?: string;
@@ -63,6 +66,12 @@ export type AdminEventsInput = {
   cursor?: string;
 };
 
+export type AdminQueueInput = {
+  kind?: string;
+  /** Waiters per kind at most (default 100, max 500). */
+  limit?: number;
+};
+
 type LeaseRequest = { actorRole: ActorRole; kind: string; ownerId: string };
 type HeldLeaseRequest = LeaseRequest & { credentialId: string; leaseToken: string };
 
@@ -72,7 +81,12 @@ type HeldLeaseRequest = LeaseRequest & { credentialId: string; leaseToken: strin
  */
 export interface BrokerRoutes {
   acquire(
-    body: LeaseRequest & { leaseTtlMs?: number; heartbeatIntervalMs?: number },
+    body: LeaseRequest & {
+      leaseTtlMs?: number;
+      heartbeatIntervalMs?: number;
+      /** Queue under a ticket (broker-additions §1); old brokers ignore it. */
+      wait?: WaitRequest;
+    },
     opts?: CallOptions,
   ): Promise<AcquireOkBody>;
   heartbeat(
@@ -100,6 +114,7 @@ export interface BrokerRoutes {
   ): Promise<AdminRemoveOkBody>;
   adminList(body: AdminListInput, opts?: CallOptions): Promise<AdminListOkBody>;
   adminEvents(body: AdminEventsInput, opts?: CallOptions): Promise<AdminEventsOkBody>;
+  adminQueue(body: AdminQueueInput, opts?: CallOptions): Promise<AdminQueueOkBody>;
 }
 
 export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
@@ -153,6 +168,11 @@ export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
         brokerContract.admin.events,
         await api.admin.events({ body, fetchOptions: fetchOptions(opts) }),
       ),
+    adminQueue: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.queue,
+        await api.admin.queue({ body, fetchOptions: fetchOptions(opts) }),
+      ),
   };
 }
 
@@ -174,6 +194,7 @@ function unwrap<R extends RouteWithOk>(route: R, response: TransportResponse): O
       httpStatus: response.status,
       retryAfterMs: envelope.retryAfterMs ?? retryAfterHeaderMs(response.headers),
       transient: effectiveStatusOf(envelope.code, response.status) >= 500,
+      queue: envelope.queue,
     });
   }
   if (response.status !== 200) {
@@ -200,6 +221,7 @@ interface Envelope {
   code: BrokerErrorCode;
   message: string;
   retryAfterMs?: number;
+  queue?: QueueStanding;
 }
 
 function readErrorEnvelope(body: unknown): Envelope | undefined {
@@ -223,9 +245,32 @@ function readErrorEnvelope(body: unknown): Envelope | undefined {
     code === 'INVALID_RESPONSE'
       ? `Broker answered an error code this client does not know (${rawCode.slice(0, 64) || 'none'}): ${message}`
       : message;
-  return retryAfterMs === undefined
-    ? { code, message: shownMessage }
-    : { code, message: shownMessage, retryAfterMs };
+  const queue = isPoolExhaustedCode(code) ? queueStandingOf(record) : undefined;
+  return {
+    code,
+    message: shownMessage,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(queue === undefined ? {} : { queue }),
+  };
+}
+
+const isCount = (value: unknown, min: number): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
+
+/**
+ * The queue fields of a POOL_EXHAUSTED body. `waiting: true` counts only with the ticket
+ * echoed back: that is what says the broker holds our place (the ticket itself is not kept).
+ */
+function queueStandingOf(record: Record<string, unknown>): QueueStanding | undefined {
+  const waiting = record.waiting === true && typeof record.ticket === 'string';
+  const position = isCount(record.position, 1) ? record.position : undefined;
+  const queueLength = isCount(record.queueLength, 0) ? record.queueLength : undefined;
+  if (!waiting && position === undefined && queueLength === undefined) return undefined;
+  return {
+    waiting,
+    ...(position === undefined ? {} : { position }),
+    ...(queueLength === undefined ? {} : { queueLength }),
+  };
 }
 
 /** `Retry-After` in seconds (the only form the broker sends), as milliseconds. */

@@ -7,6 +7,7 @@ import {
 } from './cli/credentials-commands.js';
 import { credentialsDoctor } from './cli/credentials-doctor.js';
 import { wantsJson } from './cli/parse-flags.js';
+import { showQueue } from './cli/queue-command.js';
 import { runUnderLease } from './cli/run-command.js';
 import { USAGE } from './cli/usage.js';
 
@@ -32,6 +33,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return command === undefined ? usage(io, USAGE.main) : help(io, USAGE.main);
     }
     if (command === 'run') return await runUnderLease(rest, io);
+    if (command === 'queue') return await showQueue(rest, io);
     if (command === 'credentials') {
       const [sub, ...subArgs] = rest;
       if (sub === undefined || sub === '--help' || sub === '-h') {

@@ -11,6 +11,8 @@ import {
   createBrokerRoutes,
   type AdminEventsInput,
   type AdminEventsOkBody,
+  type AdminQueueInput,
+  type AdminQueueOkBody,
   type BrokerRoutes,
 } from './broker-routes.js';
 import type { Lease } from './lease.js';
@@ -99,10 +101,17 @@ export interface BrokerClient {
    * as `cursor` for the next page. Events never carry a payload or a token.
    */
   listEvents(filter?: ListEventsInput): Promise<EventsPage>;
+  /**
+   * Each kind's wait queue (or one kind's), in serving order (maintainer): position,
+   * ticket fingerprint (never the ticket), owner, role, priority, time waited, mode.
+   */
+  listQueue(filter?: ListQueueInput): Promise<KindQueue[]>;
 }
 
 export type ListEventsInput = AdminEventsInput;
 export type EventsPage = Pick<AdminEventsOkBody, 'events' | 'nextCursor'>;
+export type ListQueueInput = AdminQueueInput;
+export type KindQueue = AdminQueueOkBody['queues'][number];
 
 function invalidConfig(message: string): BrokerError {
   return new BrokerError('INVALID_CONFIG', message, { transient: false });
@@ -172,12 +181,16 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
     endpoint,
     routes,
     acquireLease: (kind, acquireOptions = {}) =>
-      acquireLease({ routes, role, ownerId, payloadMaxBytes, onReleaseError }, kind, {
-        ...acquireOptions,
-        waitTimeoutMs: acquireOptions.waitTimeoutMs ?? defaults.waitTimeoutMs,
-        leaseTtlMs: acquireOptions.leaseTtlMs ?? defaults.leaseTtlMs,
-        heartbeatIntervalMs: acquireOptions.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
-      }),
+      acquireLease(
+        { routes, role, ownerId, payloadMaxBytes, httpTimeoutMs, onReleaseError },
+        kind,
+        {
+          ...acquireOptions,
+          waitTimeoutMs: acquireOptions.waitTimeoutMs ?? defaults.waitTimeoutMs,
+          leaseTtlMs: acquireOptions.leaseTtlMs ?? defaults.leaseTtlMs,
+          heartbeatIntervalMs: acquireOptions.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs,
+        },
+      ),
     withLease: async (kind, fn, withOptions) => {
       const lease = await client.acquireLease(kind, withOptions);
       try {
@@ -208,6 +221,7 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       const { events, nextCursor } = await routes.adminEvents(filter);
       return nextCursor === undefined ? { events } : { events, nextCursor };
     },
+    listQueue: async (filter = {}) => (await routes.adminQueue(filter)).queues,
   };
   return client;
 }

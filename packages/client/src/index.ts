@@ -5,6 +5,7 @@ export {
   isPoolExhaustedCode,
   type BrokerErrorCode,
   type ClientErrorCode,
+  type QueueStanding,
 } from './broker-error.js';
 export type { BrokerRoutes } from './broker-routes.js';
 export {
@@ -17,6 +18,8 @@ export {
   type ListCredentialsInput,
   type ListEventsInput,
   type EventsPage,
+  type ListQueueInput,
+  type KindQueue,
   type RemoveCredentialResult,
   type WithLeaseOptions,
 } from './client.js';
@@ -32,5 +35,6 @@ export {
 export { HEARTBEAT_RETRY_DELAYS_MS, heartbeatRetryDelayMs } from './heartbeat-loop.js';
 export type { Lease, LeaseState } from './lease.js';
 export { POOL_WAIT_SCHEDULE_MS, poolWaitDelayMs, type PoolWaitEvent } from './pool-wait.js';
+export { HTTP_TIMEOUT_MARGIN_MS } from './acquire-lease.js';
 export { checkBaseUrl, checkEndpointPrefix, isLoopbackHost } from './url-policy.js';
 export type { PayloadOf, KnownKind } from '@qa-broker/contract';

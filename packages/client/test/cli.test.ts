@@ -3,10 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { openPgliteStore } from '@qa-broker/store-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli.js';
 import type { BrokerClient } from '../src/index.js';
 import {
   CI_SECRET,
@@ -19,6 +17,7 @@ import {
 } from './support/broker.js';
 import { summaryOf } from './support/lease-status.js';
 import { nodeCommand, runBin, startBin } from './support/run-bin.js';
+import { runInProcess } from './support/run-in-process.js';
 
 let store: CredentialStore;
 let broker: RunningBroker;
@@ -39,18 +38,6 @@ afterAll(async () => {
 
 function fingerprint(credentialId: string): string {
   return `sha256:${createHash('sha256').update(credentialId).digest('hex').slice(0, 16)}`;
-}
-
-/** run() in-process, with its output captured. */
-async function runInProcess(argv: string[], env: Record<string, string | undefined>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await run(argv, { env, stdout, stderr });
-  return { code, stdout: out, stderr: err };
 }
 
 async function isLeased(kind: string, credentialId: string): Promise<boolean> {
@@ -406,10 +393,43 @@ describe('qa-broker run', () => {
     expect(await isLeased(kind, credentialId)).toBe(false);
   });
 
+  it('waits in the queue with its position on stderr, seen by qa-broker queue, then runs', async () => {
+    const { kind, credentialId } = await poolOfOne();
+    const holder = await admin.acquireLease(kind);
+    const running = startBin(
+      [
+        'run',
+        '--kind',
+        kind,
+        '--wait-timeout',
+        '30s',
+        '--',
+        ...nodeCommand('console.error("ran")'),
+      ],
+      // Asks held open for 1 s: several re-asks while the holder keeps the credential.
+      broker.env({ QA_BROKER_HTTP_TIMEOUT_MS: '3000' }),
+    );
+    await running.stderrIncludes(`waiting for a "${kind}" credential: position 1 of 1,`);
+    const shown = await runInProcess(['queue', '--kind', kind], broker.env());
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split('\n')[0]).toMatch(/^kind\s+position\s+fingerprint\s+owner\s+role/);
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `^${kind}\\s+1\\s+sha256:[0-9a-f]{16}\\s+\\S+\\s+\\w+\\s+0\\s+\\d+\\.\\d s\\s+parked$`,
+        'm',
+      ),
+    );
+    await holder.release();
+    const result = await running.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('ran');
+    expect(await isLeased(kind, credentialId)).toBe(false);
+  });
+
   it('exits 4 when the pool is still exhausted after the wait, with progress on stderr', async () => {
     const kind = uniqueKind('none');
     const result = await runBin(
-      ['run', '--kind', kind, '--wait-timeout', '600', '--', 'true'],
+      ['run', '--kind', kind, '--no-queue', '--wait-timeout', '600', '--', 'true'],
       broker.env(),
     );
     expect(result.code).toBe(4);
@@ -422,7 +442,7 @@ describe('qa-broker run', () => {
       /qa-broker: No available credential for kind ".*"\. Waited \d+\.\d s \(limit 0\.6 s\)/,
     );
     const json = await runBin(
-      ['run', '--json', '--kind', kind, '--wait-timeout', '200', '--', 'true'],
+      ['run', '--json', '--no-queue', '--kind', kind, '--wait-timeout', '200ms', '--', 'true'],
       broker.env(),
     );
     expect(json.code).toBe(4);
@@ -435,7 +455,7 @@ describe('qa-broker run', () => {
 
   it('stops waiting on SIGINT and exits 128+2 without taking a credential', async () => {
     const kind = uniqueKind('interrupt');
-    const running = startBin(['run', '--kind', kind, '--', 'true'], broker.env());
+    const running = startBin(['run', '--kind', kind, '--no-queue', '--', 'true'], broker.env());
     await running.stderrIncludes(`no "${kind}" credential is free`);
     const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
     running.process.kill('SIGINT');

@@ -10,6 +10,7 @@ import {
   type BrokerErrorCode,
   type Lease,
   type PayloadOf,
+  type QueueStanding,
 } from '../src/index.js';
 
 declare const client: ReturnType<typeof createBrokerClient>;
@@ -89,4 +90,28 @@ export async function adminTypes(): Promise<void> {
   await client.addCredential({ kind: 'k', payload: {}, status: 'all' });
   const removed = await client.removeCredential('id');
   expectTypeOf(removed.changed).toEqualTypeOf<boolean>();
+}
+
+export async function queueTypes(): Promise<void> {
+  const queues = await client.listQueue({ kind: 'telegram', limit: 10 });
+  expectTypeOf(queues[0]!.waiters[0]!.mode).toEqualTypeOf<'parked' | 'polling' | 'reserved'>();
+  expectTypeOf(queues[0]!.waiters[0]!.ticketFingerprint).toEqualTypeOf<string>();
+  // @ts-expect-error the queue has no ticket to show
+  void queues[0]!.waiters[0]!.ticket;
+  await client.acquireLease('telegram', {
+    queue: true,
+    priority: 10,
+    onWait: (event) => {
+      expectTypeOf(event.queued).toEqualTypeOf<boolean>();
+      expectTypeOf(event.position).toEqualTypeOf<number | undefined>();
+      expectTypeOf(event.queueLength).toEqualTypeOf<number | undefined>();
+    },
+  });
+  // @ts-expect-error queue is on or off
+  await client.acquireLease('telegram', { queue: 'fifo' });
+}
+
+export function queueStandingOnErrors(error: BrokerError): void {
+  expectTypeOf(error.queue).toEqualTypeOf<QueueStanding | undefined>();
+  expectTypeOf<QueueStanding['waiting']>().toEqualTypeOf<boolean>();
 }

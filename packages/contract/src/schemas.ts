@@ -152,7 +152,14 @@ export const ADMIN_EVENT_TYPES = [
   'update',
   'policy',
 ] as const;
-export const EVENT_TYPES = [...LEASE_EVENT_TYPES, ...ADMIN_EVENT_TYPES] as const;
+/** Every event type once ("quarantine" is both a lease and an admin event). */
+export const EVENT_TYPES = [
+  ...LEASE_EVENT_TYPES,
+  ...ADMIN_EVENT_TYPES.filter(
+    (type): type is Exclude<(typeof ADMIN_EVENT_TYPES)[number], 'quarantine'> =>
+      type !== 'quarantine',
+  ),
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export const EVENT_CATEGORIES = ['lease', 'admin'] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];

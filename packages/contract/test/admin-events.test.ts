@@ -44,7 +44,7 @@ describe('admin/events', () => {
       [{ credentialId: 'x'.repeat(129) }, 'Expected "credentialId" to be at most 128 characters.'],
       [
         { eventType: 'grant' },
-        'Expected "eventType" to be one of "acquire", "acquire_failed", "release", "add", "disable", "disable_failed".',
+        'Expected "eventType" to be one of "acquire", "acquire_failed", "release", "quarantine", "add", "disable", "disable_failed", "restore", "update", "policy".',
       ],
       [{ category: 'all' }, 'Expected "category" to be "lease" or "admin".'],
       [{ fromMs: -1 }, 'Expected "fromMs" to be a non-negative integer.'],

@@ -54,7 +54,31 @@ describe('loadServeConfig', () => {
         keepAliveTimeoutMs: 5_000,
       },
       storeTimeoutMs: 8_000,
+      queueMax: 10_000,
+      storeNotify: true,
+      requireEncryption: false,
     });
+  });
+
+  it('reads the queue limit, the PostgreSQL wake-up mode and --require-encryption', () => {
+    const config = loadServeConfig(
+      { 'queue-max': '50', 'store-notify': 'off' },
+      {
+        ...secrets,
+        QA_BROKER_REQUIRE_ENCRYPTION: 'on',
+        QA_BROKER_ENCRYPTION_KEYS: `a:${Buffer.alloc(32, 1).toString('base64')}`,
+      },
+    );
+    expect(config).toMatchObject({ queueMax: 50, storeNotify: false, requireEncryption: true });
+    expect(() => loadServeConfig({ 'store-notify': 'maybe' }, secrets)).toThrow(
+      '--store-notify must be on or off.',
+    );
+    expect(() => loadServeConfig({ 'queue-max': '0' }, secrets)).toThrow(
+      '--queue-max must be an integer from 1 to 1000000.',
+    );
+    expect(() => loadServeConfig({ 'require-encryption': 'on' }, secrets)).toThrow(
+      '--require-encryption needs encryption keys: set QA_BROKER_ENCRYPTION_KEYS (or turn it off).',
+    );
   });
 
   it('takes every limit from a flag or its variable, and checks it', () => {

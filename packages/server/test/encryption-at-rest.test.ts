@@ -122,6 +122,41 @@ for (const open of [openDumpablePostgres, openDumpableRedis]) {
       expect(again.alreadyCurrent).toBe(again.scanned);
     });
 
+    it('--require-encryption refuses a plaintext piece, gives the lease back, and rotate-keys counts what remains', async () => {
+      const ownKind = uniqueKind('req-enc');
+      const legacy = canaryPayload('plain');
+      okBody(
+        await plainBroker.maintainer.admin.add({
+          body: { kind: ownKind, payload: legacy.payload },
+        }),
+      );
+      const strict = await startHarness(target.store, {
+        payloadCipher: keyringCipher(new Keyring([newKey!]), { requireEncryption: true }),
+      });
+      try {
+        const refused = await strict.ci.acquire({
+          body: { kind: ownKind, ownerId: 'strict-owner', actorRole: 'ci' },
+        });
+        const body = expectError(refused, 500, 'PAYLOAD_UNREADABLE');
+        expect(JSON.stringify(body)).not.toContain(legacy.marker);
+        // Given back in the same request: the credential is free at once.
+        const listed = okBody(await strict.maintainer.admin.list({ body: { kind: ownKind } }));
+        expect(listed.credentials[0]?.lease).toBeUndefined();
+        // Rotation seals it; afterwards the strict broker serves it.
+        const summary = await rotateKeys(target.store, new Keyring([newKey!, oldKey!]));
+        expect(summary.failed).toBe(0);
+        expect(summary.plaintextRemaining).toBe(0);
+        const granted = okBody(
+          await strict.ci.acquire({
+            body: { kind: ownKind, ownerId: 'strict-owner', actorRole: 'ci' },
+          }),
+        );
+        expect(granted.payload).toEqual(legacy.payload);
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('refuses a tampered or moved ciphertext with 500 PAYLOAD_UNREADABLE, never garbage', async () => {
       const tamperKind = uniqueKind('tamper');
       const cipherBroker = await startHarness(target.store, {
@@ -191,7 +226,7 @@ for (const open of [openDumpablePostgres, openDumpableRedis]) {
         });
         expect(code).toBe(1);
         expect(stderr.text).toContain(`credential ${victim.credentialId} failed`);
-        expect(stdout.text).toMatch(/failed 1\n$/);
+        expect(stdout.text).toMatch(/failed 1; plaintext pieces remaining 0\n$/);
         expect(stdout.text + stderr.text).not.toContain('canary');
       } finally {
         await cipherBroker.close();

@@ -531,7 +531,7 @@ function describeFuzz(
               ? value.indexOf('1') / 5
               : 1;
           if (levels + 1 > 64) {
-            expect([answer.status, answer.body.code]).toEqual([400, 'INVALID_PAYLOAD']);
+            expect([answer.status, answer.body?.code]).toEqual([400, 'INVALID_PAYLOAD']);
           }
           if (answer.status !== 200) await broker.expectSound('admin/add', answer, before);
         }),

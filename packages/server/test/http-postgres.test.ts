@@ -6,6 +6,7 @@ import {
 import { describeBrokerHttp } from './support/describe-broker-http.js';
 import { describeQueueHttp } from './support/describe-queue-http.js';
 import { describeDashboardHttp } from './support/describe-dashboard-http.js';
+import { describeHealthHttp } from './support/describe-health-http.js';
 import { expectError, okBody } from './support/expect-response.js';
 import { telegramPayload, uniqueKind } from './support/fixtures.js';
 import { startHarness } from './support/harness.js';
@@ -16,6 +17,7 @@ import { startTcpProxy } from './support/tcp-proxy.js';
 describeBrokerHttp('postgres', () => openScratchPostgresStore());
 describeQueueHttp('postgres', () => openScratchPostgresStore());
 describeDashboardHttp('postgres', () => openScratchPostgresStore());
+describeHealthHttp('postgres', () => openScratchPostgresStore());
 
 describe('broker over HTTP (postgres unreachable)', () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -8,6 +8,7 @@ import {
 import { describeBrokerHttp } from './support/describe-broker-http.js';
 import { describeQueueHttp } from './support/describe-queue-http.js';
 import { describeDashboardHttp } from './support/describe-dashboard-http.js';
+import { describeHealthHttp } from './support/describe-health-http.js';
 
 // Real Redis, one random key prefix per store; closing the store deletes its keys.
 async function openScratchRedisStore() {
@@ -29,3 +30,4 @@ async function openScratchRedisStore() {
 describeBrokerHttp('redis', openScratchRedisStore);
 describeQueueHttp('redis', openScratchRedisStore);
 describeDashboardHttp('redis', openScratchRedisStore);
+describeHealthHttp('redis', openScratchRedisStore);

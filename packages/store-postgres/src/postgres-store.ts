@@ -62,6 +62,7 @@ import { scanCredentialsQuery } from './queries/scan-credentials.js';
 import { setPolicyQuery } from './queries/set-policy.js';
 import { settleQueueQuery } from './queries/settle-queue.js';
 import { tickWaitersQuery } from './queries/tick-waiters.js';
+import { unqueueReleasedQuery } from './queries/unqueue-released.js';
 import { updateCredentialQuery } from './queries/update-credential.js';
 import { quoteSchema, type QuotedSchema } from './schema-name.js';
 import type { Queryable, SqlClient } from './sql-client.js';
@@ -73,6 +74,7 @@ function buildQueries(schema: QuotedSchema) {
     acquire: acquireQuery(schema),
     queueAcquire: queueAcquireQuery(schema),
     settleQueue: settleQueueQuery(schema),
+    unqueueReleased: unqueueReleasedQuery(schema),
     tickWaiters: tickWaitersQuery(schema),
     cancelWait: cancelWaitQuery(schema),
     listQueues: listQueuesQuery(schema),
@@ -178,7 +180,7 @@ export class PostgresStore implements CredentialStore {
   release(input: ReleaseInput): Promise<ReleaseResult> {
     return this.run('release', async (db) => {
       const shared = await this.queries.release(db, input, false);
-      if (shared !== 'RETRY_EXCLUSIVE') return shared;
+      if (shared !== 'RETRY_EXCLUSIVE') return shared.result;
       return this.exclusive(input.kind, input.nowMs, (tx) => this.queries.release(tx, input, true));
     });
   }
@@ -191,9 +193,10 @@ export class PostgresStore implements CredentialStore {
     return this.run('addCredential', async (db) => {
       const shared = await this.queries.addCredential(db, input, false);
       if (shared !== 'RETRY_EXCLUSIVE') return shared;
-      return this.exclusive(input.kind, input.nowMs, (tx) =>
-        this.queries.addCredential(tx, input, true),
-      );
+      return this.exclusive(input.kind, input.nowMs, async (tx) => {
+        const result = await this.queries.addCredential(tx, input, true);
+        return result === 'RETRY_EXCLUSIVE' ? result : { result, releasedWaiterId: null };
+      });
     });
   }
 
@@ -282,18 +285,24 @@ export class PostgresStore implements CredentialStore {
   }
 
   /**
-   * A v1 statement in exclusive mode, then queue_settle (sweep and dispatch), in one
-   * transaction under the kind's queue lock; wake-ups go out after the commit.
+   * A v1 statement in exclusive mode, then (after a release of a ticket's lease) that
+   * ticket's entry deleted, then queue_settle (sweep and dispatch), in one transaction under
+   * the kind's queue lock; wake-ups go out after the commit.
    */
   private async exclusive<T>(
     kind: string,
     nowMs: number | undefined,
-    work: (tx: Queryable) => Promise<T | 'RETRY_EXCLUSIVE'>,
+    work: (
+      tx: Queryable,
+    ) => Promise<{ result: T; releasedWaiterId: string | null } | 'RETRY_EXCLUSIVE'>,
   ): Promise<T> {
     const { result, wakeups } = await this.client.transaction(async (tx) => {
-      const result = await work(tx);
-      if (result === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
-      return { result, wakeups: await this.queries.settleQueue(tx, kind, nowMs) };
+      const done = await work(tx);
+      if (done === 'RETRY_EXCLUSIVE') throw new Error('exclusive mode asked to retry');
+      if (done.releasedWaiterId !== null)
+        await this.queries.unqueueReleased(tx, kind, done.releasedWaiterId);
+      const wakeups = await this.queries.settleQueue(tx, kind, nowMs);
+      return { result: done.result, wakeups };
     });
     await this.wakeups.deliver(this.client.db, wakeups);
     return result;

@@ -53,3 +53,18 @@ export function oneOfFlag<const T extends readonly string[]>(
   }
   return value;
 }
+
+/** A whole number within `range` (it may be negative), or a usage error naming the range. */
+export function integerFlag(
+  value: string | undefined,
+  flag: string,
+  range: { min: number; max: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  const parsed = Number(trimmed);
+  if (!/^[+-]?\d+$/.test(trimmed) || parsed < range.min || parsed > range.max) {
+    throw new UsageError(`${flag} must be a whole number from ${range.min} to ${range.max}.`);
+  }
+  return parsed;
+}

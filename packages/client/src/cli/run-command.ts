@@ -2,13 +2,15 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
-import { BrokerError } from '../broker-error.js';
+import { WAIT_POLICY } from '@qa-broker/contract';
+import { BrokerError, isPoolExhaustedCode } from '../broker-error.js';
 import type { Lease } from '../lease.js';
 import type { PoolWaitEvent } from '../pool-wait.js';
 import { cliClient } from './cli-client.js';
 import { reportError, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { help } from './credentials-commands.js';
-import { parseFlags, positiveIntegerFlag, requireFlag } from './parse-flags.js';
+import { durationFlag } from './parse-duration.js';
+import { integerFlag, parseFlags, requireFlag } from './parse-flags.js';
 import { USAGE } from './usage.js';
 
 export const DEFAULT_PAYLOAD_ENV = 'QA_CREDENTIAL_PAYLOAD';
@@ -49,6 +51,8 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
     'wait-timeout': { type: 'string' },
     'lease-ttl': { type: 'string' },
     'heartbeat-interval': { type: 'string' },
+    'no-queue': { type: 'boolean' },
+    priority: { type: 'string' },
   });
   if (flags.help) return help(io, USAGE.run);
   const json = flags.json === true;
@@ -63,12 +67,14 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(payloadEnv)) {
     throw new UsageError('--payload-env must be an environment variable name.');
   }
-  const waitTimeoutMs = positiveIntegerFlag(flags['wait-timeout'], '--wait-timeout');
-  const leaseTtlMs = positiveIntegerFlag(flags['lease-ttl'], '--lease-ttl');
-  const heartbeatIntervalMs = positiveIntegerFlag(
-    flags['heartbeat-interval'],
-    '--heartbeat-interval',
-  );
+  const waitTimeoutMs = durationFlag(flags['wait-timeout'], '--wait-timeout');
+  const leaseTtlMs = durationFlag(flags['lease-ttl'], '--lease-ttl');
+  const heartbeatIntervalMs = durationFlag(flags['heartbeat-interval'], '--heartbeat-interval');
+  const queue = flags['no-queue'] !== true;
+  const priority = integerFlag(flags.priority, '--priority', WAIT_POLICY.priority);
+  if (priority !== undefined && !queue) {
+    throw new UsageError('--priority orders the wait queue: it cannot go with --no-queue.');
+  }
   const client = cliClient(io, flags);
 
   const cancel = new AbortController();
@@ -97,8 +103,10 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
         ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
         ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }),
         ...(heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs }),
+        queue,
+        ...(priority === undefined ? {} : { priority }),
         signal: cancel.signal,
-        onWait: (event) => writeLine(io.stderr, waitingLine(kind, event)),
+        onWait: progressReporter(kind, io),
       });
     } catch (error) {
       if (receivedSignal && error instanceof BrokerError && error.code === 'ABORTED') {
@@ -166,8 +174,31 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   }
 }
 
-function waitingLine(kind: string, event: PoolWaitEvent): string {
-  return `qa-broker: no "${kind}" credential is free (${event.error.code}); retrying in ${seconds(event.nextDelayMs)}, waited ${seconds(event.waitedMs)} of ${seconds(event.waitTimeoutMs)}.`;
+/** Progress lines go to stderr at most about once a second (stdout is the command's). */
+const PROGRESS_INTERVAL_MS = 1_000;
+
+function progressReporter(kind: string, io: CliIo): (event: PoolWaitEvent) => void {
+  let lastAt = -Infinity;
+  return (event) => {
+    const now = performance.now();
+    if (now - lastAt < PROGRESS_INTERVAL_MS) return;
+    lastAt = now;
+    writeLine(io.stderr, waitingLine(kind, event));
+  };
+}
+
+export function waitingLine(kind: string, event: PoolWaitEvent): string {
+  if (!event.queued) {
+    return `qa-broker: no "${kind}" credential is free (${event.error.code}); retrying in ${seconds(event.nextDelayMs)}, waited ${seconds(event.waitedMs)} of ${seconds(event.waitTimeoutMs)}.`;
+  }
+  const place =
+    event.position === undefined
+      ? 'queued'
+      : `position ${event.position}${event.queueLength === undefined ? '' : ` of ${event.queueLength}`}`;
+  const trouble = isPoolExhaustedCode(event.error.code)
+    ? ''
+    : ` (${event.error.code}: retrying in ${seconds(event.nextDelayMs)})`;
+  return `qa-broker: waiting for a "${kind}" credential: ${place}, ${seconds(event.waitedMs)}${trouble}.`;
 }
 
 async function reservePayloadFile(path: string): Promise<FileHandle> {

@@ -20,6 +20,7 @@ Commands:
   credentials remove   disable a credential (maintainer)
   credentials doctor   check configuration, reachability and auth
   run                  run a command while holding a leased credential
+  queue                show who waits for which kind (maintainer)
 
 ${COMMON}
 
@@ -55,11 +56,17 @@ ${COMMON}
 
 ${ENV}`,
   run: `Usage: qa-broker run --kind K [--payload-env NAME | --payload-file PATH]
-                     [--wait-timeout MS] [--lease-ttl MS] [--heartbeat-interval MS] -- CMD [ARGS…]
+                     [--wait-timeout D] [--lease-ttl D] [--heartbeat-interval D]
+                     [--priority N | --no-queue] -- CMD [ARGS…]
 
-Leases a credential of kind K (waiting while the pool is exhausted, progress on stderr),
-runs CMD with it while heartbeating, and releases it whatever happens. CMD gets
-QA_CREDENTIAL_ID, QA_CREDENTIAL_FENCING_TOKEN and the payload JSON in
+Leases a credential of kind K, runs CMD with it while heartbeating, and releases it
+whatever happens. While the pool is exhausted it waits in the broker's fair queue (first
+come, first served; --priority N from -100 to 100, above 0 for the maintainer role only),
+printing its position on stderr at most once a second; --no-queue polls instead, as an
+old broker makes it do anyway. Durations D: 250ms, 90s, 5m, 1h, or a plain number of
+milliseconds (--wait-timeout defaults to 90s).
+
+CMD gets QA_CREDENTIAL_ID, QA_CREDENTIAL_FENCING_TOKEN and the payload JSON in
 QA_CREDENTIAL_PAYLOAD (or the variable --payload-env names); with --payload-file PATH the
 payload is written to PATH (created 0600, must not exist, deleted afterwards) and PATH
 goes in QA_CREDENTIAL_PAYLOAD_FILE. The broker's token is not passed on to CMD.
@@ -69,4 +76,13 @@ SIGKILL) and run exits 3.
 ${COMMON}
 
 ${EXIT_CODES}`,
+  queue: `Usage: qa-broker queue [--kind K] [--limit N]
+
+Shows each kind's wait queue in serving order (maintainer): kind, position, ticket
+fingerprint (never the ticket), owner, role, priority, time waited, and mode (parked: a
+queued request is open; polling: an old client keeps its place by polling; reserved: a
+free credential is held for that old client's next poll). --limit caps the waiters shown
+per kind (default 100, max 500).
+
+${COMMON}`,
 } as const;

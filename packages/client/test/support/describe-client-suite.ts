@@ -32,6 +32,15 @@ function abortOf(signal: AbortSignal): Promise<unknown> {
   });
 }
 
+/** Resolves once `predicate` holds, checking every 20 ms; fails after `timeoutMs`. */
+async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * The client against the real broker app over one store. `openStore` returns a fresh,
  * isolated store; `closeStore` cleans it up.
@@ -144,12 +153,13 @@ export function describeClientSuite(
       expect((await summaryOf(admin, kind, credentialId)).lease).toBeUndefined();
     });
 
-    it('waits on an exhausted pool and gets the credential when the holder releases it', async () => {
+    it('polls an exhausted pool with queue: false and gets the credential when the holder releases it', async () => {
       const kind = uniqueKind('wait');
       const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
       const holder = await broker.client('maintainer').acquireLease(kind);
       const events: PoolWaitEvent[] = [];
       const waiting = ci.acquireLease(kind, {
+        queue: false,
         waitTimeoutMs: 20_000,
         onWait: (event) => {
           events.push(event);
@@ -164,20 +174,21 @@ export function describeClientSuite(
       await lease.release();
     });
 
-    it('gives up after the wait with the last POOL_EXHAUSTED error', async () => {
+    it('gives up polling after the wait with the last POOL_EXHAUSTED error', async () => {
       const kind = uniqueKind('empty');
       const started = Date.now();
-      const error = await rejectionOf(ci.acquireLease(kind, { waitTimeoutMs: 300 }));
+      const error = await rejectionOf(ci.acquireLease(kind, { queue: false, waitTimeoutMs: 300 }));
       expect(error).toMatchObject({ code: 'POOL_EXHAUSTED', httpStatus: 409, transient: false });
       expect(error.message).toContain(`No available credential for kind "${kind}".`);
       expect(error.message).toMatch(/Waited \d+\.\d s \(limit 0\.3 s\)/);
       expect(Date.now() - started).toBeLessThan(2_000);
     });
 
-    it('stops waiting when the signal fires', async () => {
+    it('stops polling when the signal fires', async () => {
       const kind = uniqueKind('cancel');
       const controller = new AbortController();
       const waiting = ci.acquireLease(kind, {
+        queue: false,
         signal: controller.signal,
         onWait: () => controller.abort(new Error('test cancelled')),
       });
@@ -346,6 +357,123 @@ export function describeClientSuite(
       expect(notAdmin).toMatchObject({ code: 'AUTH_ROLE_MISMATCH', httpStatus: 403 });
       const missing = await rejectionOf(admin.removeCredential('no-such-credential'));
       expect(missing).toMatchObject({ code: 'CREDENTIAL_NOT_FOUND', httpStatus: 404 });
+    });
+
+    describe('the wait queue', () => {
+      /** A ci client whose queued asks stay open 600 ms (2 s under its HTTP timeout). */
+      const shortParkClient = () => broker.client('ci', { httpTimeoutMs: 2_600 });
+      const waitersOf = async (kind: string) =>
+        (await admin.listQueue({ kind })).flatMap((queue) => queue.waiters);
+
+      it('waits under one ticket, kept across re-asks, and gets the credential when the holder releases it', async () => {
+        const kind = uniqueKind('queue');
+        const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
+        const holder = await admin.acquireLease(kind);
+        const waiter = shortParkClient();
+        const events: PoolWaitEvent[] = [];
+        const waiting = waiter.acquireLease(kind, {
+          waitTimeoutMs: 20_000,
+          onWait: (event) => events.push(event),
+        });
+        // Awaited below; a failure before then should fail this test, not the run.
+        waiting.catch(() => undefined);
+        // The first ask and at least one that stayed open.
+        await until(() => events.length >= 2);
+        const [first, ...others] = await waitersOf(kind);
+        expect(others).toEqual([]);
+        expect(first).toMatchObject({
+          position: 1,
+          ownerId: waiter.ownerId,
+          actorRole: 'ci',
+          priority: 0,
+          mode: 'parked',
+        });
+        expect(first!.ticketFingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+        await until(() => events.length >= 4);
+        // Still one waiter, under the same ticket: every re-ask kept the place.
+        expect((await waitersOf(kind)).map((w) => w.ticketFingerprint)).toEqual([
+          first!.ticketFingerprint,
+        ]);
+        expect(
+          events.every(
+            (e) => e.queued && e.position === 1 && e.queueLength === 1 && e.nextDelayMs === 0,
+          ),
+        ).toBe(true);
+
+        await holder.release();
+        const lease = await waiting;
+        expect(lease.credentialId).toBe(credentialId);
+        expect(lease.fencingToken).toBeGreaterThan(holder.fencingToken);
+        expect(await waitersOf(kind)).toEqual([]);
+        await lease.release();
+      });
+
+      it('serves waiters in arrival order and tells each its position', async () => {
+        const kind = uniqueKind('fifo');
+        await admin.addCredential({ kind, payload: { n: 1 } });
+        const holder = await admin.acquireLease(kind);
+        const first = shortParkClient();
+        const second = shortParkClient();
+        const firstEvents: PoolWaitEvent[] = [];
+        const secondEvents: PoolWaitEvent[] = [];
+        const firstWaiting = first.acquireLease(kind, { onWait: (e) => firstEvents.push(e) });
+        firstWaiting.catch(() => undefined);
+        await until(() => firstEvents.length >= 1);
+        const secondWaiting = second.acquireLease(kind, { onWait: (e) => secondEvents.push(e) });
+        secondWaiting.catch(() => undefined);
+        await until(() => secondEvents.length >= 1);
+        expect(secondEvents[0]).toMatchObject({ queued: true, position: 2, queueLength: 2 });
+        expect((await waitersOf(kind)).map((w) => w.ownerId)).toEqual([
+          first.ownerId,
+          second.ownerId,
+        ]);
+
+        await holder.release();
+        const firstLease = await firstWaiting;
+        expect(firstLease.ownerId).toBe(first.ownerId);
+        await until(() => secondEvents.some((e) => e.position === 1));
+        await firstLease.release();
+        const secondLease = await secondWaiting;
+        expect(secondLease.fencingToken).toBeGreaterThan(firstLease.fencingToken);
+        await secondLease.release();
+      });
+
+      it('stops at once when cancelled while the broker holds its request open', async () => {
+        const kind = uniqueKind('queue-cancel');
+        const { credentialId } = await admin.addCredential({ kind, payload: { n: 1 } });
+        const holder = await admin.acquireLease(kind);
+        const controller = new AbortController();
+        const events: PoolWaitEvent[] = [];
+        // A 20 s HTTP timeout lets an ask stay open 18 s.
+        const waiting = broker.client('ci', { httpTimeoutMs: 20_000 }).acquireLease(kind, {
+          signal: controller.signal,
+          onWait: (event) => {
+            events.push(event);
+            setTimeout(() => controller.abort(new Error('test cancelled')), 300);
+          },
+        });
+        const started = Date.now();
+        const error = await rejectionOf(waiting);
+        expect(error.code).toBe('ABORTED');
+        // Far sooner than the held-open ask would have ended.
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(events).toHaveLength(1);
+        const summary = await summaryOf(admin, kind, credentialId);
+        expect(summary.lease?.ownerId).toBe(admin.ownerId);
+        await holder.release();
+      });
+
+      it('gives up after the wait timeout with its place in the message', async () => {
+        const kind = uniqueKind('queue-empty');
+        const error = await rejectionOf(
+          shortParkClient().acquireLease(kind, { waitTimeoutMs: 1_000 }),
+        );
+        expect(error).toMatchObject({
+          code: 'POOL_EXHAUSTED',
+          queue: { waiting: true, position: 1 },
+        });
+        expect(error.message).toMatch(/position 1 of 1.*Waited \d+\.\d s \(limit 1\.0 s\)/);
+      });
     });
 
     it('adds, lists and disables credentials', async () => {

@@ -3,6 +3,12 @@ import type { QuotedSchema } from '../schema-name.js';
 import type { Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
+/** The verdict, and the waiter (ticket) the released lease had been granted to, if any. */
+export interface ReleaseOutcome {
+  result: ReleaseResult;
+  releasedWaiterId: string | null;
+}
+
 type ReleaseCode =
   Extract<ReleaseResult, { ok: false }>['code'] | 'NO_LEASE' | 'OK' | 'RETRY_EXCLUSIVE';
 
@@ -16,8 +22,8 @@ type ReleaseCode =
  * status is not checked: a disabled credential can be released. A queued grant not yet
  * delivered has no token, so every token is LEASE_NOT_OWNER for it.
  * In shared mode, when the kind has waiter rows, nothing is locked or changed and the
- * verdict is RETRY_EXCLUSIVE. A release of a ticket's lease also deletes that ticket's
- * entry (only ever present in exclusive mode).
+ * verdict is RETRY_EXCLUSIVE. The waiter a released lease was granted to is returned, so
+ * the exclusive step (unqueue-released.ts, same transaction) deletes that ticket's entry.
  * Health: $8 outcome ('ok' | 'broken'), $9 reason (kept only with broken). A real release
  * (verdict OK) with 'ok' resets broken_reports; with 'broken' it counts one more, writes
  * the release event with code BROKEN, and at the kind's quarantineAfterBroken (default 1)
@@ -79,21 +85,22 @@ logged as (
     $9::text, v.now_ms
   from cleared cl cross join verdict v
   where v.quarantines
-),
-unqueued as (
-  delete from ${schema}.waiters w
-  using verdict v
-  where v.code = 'OK' and w.kind = v.kind and w.waiter_id = v.lease_waiter_id
 )
-select code, coalesce(quarantines, false) as quarantines from verdict`;
+select code, case when code = 'OK' then lease_waiter_id end as released_waiter_id,
+  coalesce(quarantines, false) as quarantines
+from verdict`;
 
   return async (
     db: Queryable,
     input: ReleaseInput,
     exclusive: boolean,
-  ): Promise<ReleaseResult | 'RETRY_EXCLUSIVE'> => {
+  ): Promise<ReleaseOutcome | 'RETRY_EXCLUSIVE'> => {
     const broken = input.outcome === 'broken';
-    const { rows } = await db.query<{ code: ReleaseCode; quarantines: boolean }>(text, [
+    const { rows } = await db.query<{
+      code: ReleaseCode;
+      released_waiter_id: string | null;
+      quarantines: boolean;
+    }>(text, [
       input.credentialId,
       input.kind,
       input.ownerId,
@@ -104,14 +111,19 @@ select code, coalesce(quarantines, false) as quarantines from verdict`;
       broken ? 'broken' : 'ok',
       broken ? (input.reason ?? null) : null,
     ]);
-    const code = rows[0]?.code;
-    if (!code) throw new Error('release returned no verdict');
+    const row = rows[0];
+    if (!row) throw new Error('release returned no verdict');
+    const { code } = row;
     if (code === 'RETRY_EXCLUSIVE') return code;
     if (code === 'OK')
-      return rows[0]?.quarantines
-        ? { ok: true, released: true, quarantined: true }
-        : { ok: true, released: true };
-    if (code === 'NO_LEASE') return { ok: true, released: false };
-    return { ok: false, code };
+      return {
+        result: row.quarantines
+          ? { ok: true, released: true, quarantined: true }
+          : { ok: true, released: true },
+        releasedWaiterId: row.released_waiter_id,
+      };
+    if (code === 'NO_LEASE')
+      return { result: { ok: true, released: false }, releasedWaiterId: null };
+    return { result: { ok: false, code }, releasedWaiterId: null };
   };
 }
