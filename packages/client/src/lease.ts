@@ -28,7 +28,8 @@ export interface Lease<K extends string = string> extends AsyncDisposable {
   readonly expiresAtMs: number;
   /**
    * When the kind's `maxHoldMs` policy caps this lease (broker clock, ms): heartbeats never
-   * extend it past this instant. Undefined when no cap applies.
+   * extend it past this instant, and the lease counts as lost (its `signal` aborts) then.
+   * Undefined when no cap applies.
    */
   readonly maxExpiresAtMs: number | undefined;
   readonly leaseTtlMs: number;
@@ -97,8 +98,12 @@ export class HeldLease<K extends string> implements Lease<K> {
           { signal },
         );
         this.currentExpiresAtMs = ok.expiresAtMs;
-        // A policy set after the grant caps the lease from its next heartbeat.
-        if (ok.maxExpiresAtMs !== undefined) this.currentMaxExpiresAtMs = ok.maxExpiresAtMs;
+        // A policy set (or cleared) after the grant applies from the next heartbeat, whose
+        // answer carries the cap whenever one applies.
+        if (ok.maxExpiresAtMs !== this.currentMaxExpiresAtMs) {
+          this.currentMaxExpiresAtMs = ok.maxExpiresAtMs;
+          this.loop.capAt(ok.maxExpiresAtMs);
+        }
       },
       onLost: (reason) => {
         this.currentState = 'lost';
@@ -107,6 +112,7 @@ export class HeldLease<K extends string> implements Lease<K> {
       },
     });
     this.loop.start(context.grantedAt);
+    if (grant.maxExpiresAtMs !== undefined) this.loop.capAt(grant.maxExpiresAtMs);
   }
 
   get kind(): K {

@@ -11,10 +11,11 @@ import {
 import { nodeCommand } from './support/run-bin.js';
 import { runInProcess } from './support/run-in-process.js';
 
-let fake: FakeBroker | undefined;
+/** Every fake started by the current test, closed after it. */
+let fakes: FakeBroker[] = [];
 afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
+  await Promise.all(fakes.map((broker) => broker.close()));
+  fakes = [];
 });
 
 const summary = (extra: Record<string, unknown> = {}) => ({
@@ -40,7 +41,7 @@ async function fakeBroker(
     admin?: (request: FakeRequest) => unknown;
   } = {},
 ): Promise<FakeBroker> {
-  fake = await startFakeBroker((request) => {
+  const fake = await startFakeBroker((request) => {
     if (request.route === '/acquire') {
       return { status: 200, body: { ...grantBody(), ...options.grant } };
     }
@@ -53,6 +54,7 @@ async function fakeBroker(
     if (request.route === '/release') return { status: 200, body: okRelease };
     return { status: 200, body: options.admin?.(request) ?? { status: 'ok' } };
   });
+  fakes.push(fake);
   return fake;
 }
 
@@ -139,6 +141,29 @@ describe('release outcome on the wire', () => {
     const uncapped = await (await fakeBroker()).client('ci').acquireLease('fake');
     expect(uncapped.maxExpiresAtMs).toBeUndefined();
     await uncapped.release();
+  });
+
+  it('counts the lease lost at its hold cap, unless a heartbeat says the cap is gone', async () => {
+    const capped = await fakeBroker({ grant: { maxExpiresAtMs: Date.now() + 300 } });
+    const lease = await capped.client('ci').acquireLease('fake');
+    const reason = await new Promise<unknown>((resolve) =>
+      lease.signal.addEventListener('abort', () => resolve(lease.signal.reason), { once: true }),
+    );
+    expect(lease.state).toBe('lost');
+    expect(reason).toBeInstanceOf(BrokerError);
+    expect((reason as BrokerError).code).toBe('LEASE_LOST');
+    expect((reason as BrokerError).message).toMatch(/reached its kind's maxHoldMs limit at /);
+    await lease.release();
+
+    // The policy was cleared after the grant: heartbeat answers carry no cap any more.
+    const cleared = await fakeBroker({ grant: { maxExpiresAtMs: Date.now() + 400 } });
+    const kept = await cleared.client('ci').acquireLease('fake');
+    await kept.heartbeat();
+    expect(kept.maxExpiresAtMs).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(kept.state).toBe('held');
+    expect(kept.signal.aborted).toBe(false);
+    await kept.release();
   });
 });
 
@@ -328,8 +353,6 @@ describe('qa-broker run --broken-exit-code', () => {
     );
     const seen = JSON.parse(result.stdout.split('\n')[0]!) as { file: string | null; mode: string };
     const release = releasesOf(broker)[0]!;
-    await broker.close();
-    fake = undefined;
     return { result, seen, release };
   }
 
