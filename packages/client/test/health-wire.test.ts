@@ -399,6 +399,27 @@ describe('qa-broker run --broken-exit-code', () => {
     expect(releasesOf(broker)[0]).not.toHaveProperty('outcome');
   });
 
+  it('stops the command at the hold cap and exits 3, saying so', async () => {
+    const cap = Date.now() + 800;
+    const broker = await fakeBroker({ grant: { maxExpiresAtMs: cap } });
+    const result = await runInProcess(
+      [
+        'run',
+        '--kind',
+        'fake',
+        '--',
+        ...nodeCommand('process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000)'),
+      ],
+      broker.env(),
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      `qa-broker: the kind's policy ends this lease by ${new Date(cap).toISOString()} at the latest.`,
+    );
+    expect(result.stderr).toMatch(/reached its kind's maxHoldMs limit at .*stopping the command/);
+    expect(releasesOf(broker)).toHaveLength(1);
+  });
+
   it('refuses an exit code out of 1-255', async () => {
     const broker = await fakeBroker();
     for (const value of ['0', '256', 'x']) {
