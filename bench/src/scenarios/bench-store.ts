@@ -2,6 +2,7 @@ import type { BenchOptions } from '../cli/options.ts';
 import { progress } from '../progress.ts';
 import type { StoreResults } from '../report/results.ts';
 import type { StoreKind } from '../stores/targets.ts';
+import { benchHandoff } from './bench-handoff.ts';
 import { benchPool } from './bench-pool.ts';
 import type { PoolPlan } from './bench-pool.ts';
 
@@ -33,6 +34,7 @@ export async function benchStore(kind: StoreKind, options: BenchOptions): Promis
   const results: StoreResults = { store: kind, pools: [] };
   try {
     for (const plan of planPools(options)) results.pools.push(await benchPool(kind, plan, options));
+    if (options.scenarios.includes('handoff')) results.handoff = await benchHandoff(kind, options);
   } catch (error) {
     results.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     progress(`${kind}: FAILED — ${results.error}`);
