@@ -105,7 +105,10 @@ export async function adminWorker(ctx: RunContext, everyMs: number): Promise<voi
     if (ctx.signal.aborted) break;
     const listed = await takeSnapshot(ctx, 'periodic');
     if (!listed || ctx.random.next() < 0.5) continue;
-    const active = listed.filter((credential) => credential.status === 'active');
+    // The health kinds' credentials are left alone: a restore re-enables a removed one.
+    const active = listed.filter(
+      (credential) => credential.status === 'active' && !ctx.healthKinds?.includes(credential.kind),
+    );
     if (active.length === 0) continue;
     const victim = ctx.random.pick(active);
     const removed = await removeCredential(ctx, victim.credentialId);

@@ -44,6 +44,8 @@ import { checkFinalState } from './check/final-state.ts';
 import { checkGrantEvents } from './check/grant-events.ts';
 import { isGranted, leasesByCredential } from './check/leases.ts';
 import { checkOverlap } from './check/overlap.ts';
+import { checkQuarantinedNotGranted } from './check/quarantine.ts';
+import { checkQuotas } from './check/quota.ts';
 import { checkRemovedNotGranted } from './check/removal.ts';
 import { checkSnapshots } from './check/snapshots.ts';
 import { checkLostEarly, checkStale } from './check/stale.ts';
@@ -140,6 +142,11 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       ...checkGrantEvents(history, history.grantEvents, clock, credentials, tolerance),
     );
   }
+  // Credential health and per-kind quotas (spec/broker-additions.md §2, §3).
+  violations.push(
+    ...checkQuarantinedNotGranted(history, credentials, clock, tolerance),
+    ...checkQuotas(history, credentials, tolerance),
+  );
   if (history.snapshots) violations.push(...checkSnapshots(history.snapshots, credentials));
   if (history.final) violations.push(...checkFinalState(history.final));
   const tickets = ticketsOf(history);

@@ -1,3 +1,5 @@
+import type { HealthOp } from './health-history.ts';
+
 /**
  * The history the harness records and the checker reads. Every time is a harness
  * MONOTONIC time in milliseconds (`performance.now()` of the harness process), except the
@@ -75,6 +77,8 @@ export interface HeartbeatOp extends OpBase, LeaseRef {
 export interface ReleaseOp extends OpBase, LeaseRef {
   type: 'release';
   kind: string;
+  /** Sent with `outcome: "broken"`: reports the credential (spec additions §2). */
+  broken?: boolean;
 }
 
 export interface RemoveOp extends OpBase {
@@ -130,4 +134,6 @@ export interface History {
   /** Absent when the run could not read the store's events. */
   grantEvents?: GrantEvent[];
   final?: FinalState;
+  /** The maintainer's restores, quarantines and policy changes (./health-history.ts). */
+  health?: HealthOp[];
 }

@@ -4,7 +4,7 @@ import type { RunContext } from './run-context.ts';
 import { FAKE_SECRETS, anyBroker } from './run-context.ts';
 import { sleep } from './sleep.ts';
 
-interface HeldLease {
+export interface HeldLease {
   kind: string;
   ownerId: string;
   grant: Grant;
@@ -13,7 +13,7 @@ interface HeldLease {
   ttlMs: number;
 }
 
-async function acquire(
+export async function acquire(
   ctx: RunContext,
   clientId: string,
   ownerId: string,
@@ -63,7 +63,7 @@ async function acquire(
   return result.code === 'POOL_EXHAUSTED' ? 'exhausted' : 'failed';
 }
 
-async function heartbeat(ctx: RunContext, clientId: string, lease: HeldLease) {
+export async function heartbeat(ctx: RunContext, clientId: string, lease: HeldLease) {
   const broker = anyBroker(ctx);
   const { credentialId, leaseToken } = lease.grant;
   const ref = {
@@ -104,7 +104,8 @@ async function heartbeat(ctx: RunContext, clientId: string, lease: HeldLease) {
   });
 }
 
-async function release(ctx: RunContext, clientId: string, lease: HeldLease) {
+/** `broken` sends `outcome: "broken"`: the holder reports the credential (spec additions §2). */
+export async function release(ctx: RunContext, clientId: string, lease: HeldLease, broken = false) {
   const broker = anyBroker(ctx);
   const { credentialId, leaseToken } = lease.grant;
   const ref = {
@@ -115,13 +116,24 @@ async function release(ctx: RunContext, clientId: string, lease: HeldLease) {
     leaseToken,
     ownerId: lease.ownerId,
   };
-  const op = ctx.recorder.invoke<ReleaseOp>({ type: 'release', ...ref });
+  const op = ctx.recorder.invoke<ReleaseOp>({
+    type: 'release',
+    ...ref,
+    ...(broken ? { broken: true } : {}),
+  });
   const result = await callBroker(
     ctx.dispatcher,
     broker.url,
     'release',
     FAKE_SECRETS.ci,
-    { kind: lease.kind, ownerId: lease.ownerId, actorRole: 'ci', credentialId, leaseToken },
+    {
+      kind: lease.kind,
+      ownerId: lease.ownerId,
+      actorRole: 'ci',
+      credentialId,
+      leaseToken,
+      ...(broken ? { outcome: 'broken', reason: 'fault harness: pretend it stopped working' } : {}),
+    },
     ctx.requestTimeoutMs,
   );
   return op.complete({ outcome: result.outcome, httpStatus: result.httpStatus, code: result.code });
@@ -132,7 +144,7 @@ async function release(ctx: RunContext, clientId: string, lease: HeldLease) {
  * brokers, and stops holding as soon as a heartbeat is refused or the lease may have
  * expired (nothing certainly extended it within a TTL).
  */
-async function hold(ctx: RunContext, clientId: string, lease: HeldLease): Promise<void> {
+export async function hold(ctx: RunContext, clientId: string, lease: HeldLease): Promise<void> {
   const holdUntil = ctx.recorder.now() + ctx.random.int(0, Math.floor(1.5 * lease.ttlMs));
   while (!ctx.signal.aborted && ctx.recorder.now() < holdUntil) {
     await sleep(Math.floor(lease.ttlMs / 3) + ctx.random.int(-100, 100), ctx.signal);

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { RunReport } from './run.ts';
 import { runFaults } from './run.ts';
 import type { StoreType } from './store-events.ts';
+import { HEALTH_KINDS } from './health-actor.ts';
+import { formatHealthSummary, summarizeHealth } from './health-summary.ts';
 import { formatSummary } from './summary.ts';
 
 const HELP = `Usage: node faults/src/main.ts [--long] [--store redis|postgres|all] [--seed N] [--duration S] [--keep-logs]
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       log: (line) => console.log(line),
     });
     console.log(formatSummary(store, seed, report.summary));
+    console.log(formatHealthSummary(summarizeHealth(report.history, HEALTH_KINDS)));
     if (report.result.violations.length > 0) printViolations(report);
     violations += report.result.violations.length;
   }

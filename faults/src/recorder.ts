@@ -1,3 +1,4 @@
+import type { HealthOp } from './health-history.ts';
 import type { Op, Outcome, Snapshot } from './history.ts';
 
 type Invocation<T extends Op> = Omit<T, 'opId' | 'invokedAt' | 'completedAt' | 'outcome'>;
@@ -15,7 +16,14 @@ export class Recorder {
   private readonly ops: Op[] = [];
   private readonly open = new Set<Op>();
   readonly snapshots: Snapshot[] = [];
+  /** The maintainer's health and policy operations, written by ./health-actor.ts. */
+  readonly health: HealthOp[] = [];
   private nextId = 1;
+
+  /** An opId for a record kept outside `ops` (the health operations), unique with them. */
+  allocateOpId(): number {
+    return this.nextId++;
+  }
 
   now(): number {
     return performance.now() - this.origin;

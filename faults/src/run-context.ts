@@ -18,6 +18,8 @@ export interface RunContext {
   kinds: readonly string[];
   /** Kinds only the waiting clients use (fair wait queue); also drained at the end. */
   queueKinds: readonly string[];
+  /** Kinds only the health workers use: broken releases, quarantines, changing quotas. */
+  healthKinds?: readonly string[];
   /** Per-request timeout of the simulated clients. */
   requestTimeoutMs: number;
   /** Range of the lease TTLs clients ask for. */

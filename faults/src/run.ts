@@ -10,6 +10,8 @@ import { checkHistory } from './checker.ts';
 import type { FaultRecord, FaultTargets, RestartableStore } from './faults.ts';
 import { cutOffStore, killAndRestart, pausePastTtl, restartStore, slowStore } from './faults.ts';
 import { finalState } from './final-phase.ts';
+import { HEALTH_KINDS, healthActor, settleHealth } from './health-actor.ts';
+import { healthWorker } from './health-worker.ts';
 import { freePort } from './free-port.ts';
 import type { History } from './history.ts';
 import { TICKET_GRACE_MS } from './check/tickets.ts';
@@ -164,6 +166,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       dispatcher,
       kinds: options.long ? ['fault-a', 'fault-b', 'fault-c'] : ['fault-a', 'fault-b'],
       queueKinds: options.long ? ['fault-q', 'fault-r'] : ['fault-q'],
+      healthKinds: HEALTH_KINDS,
       // Above the stores' own timeouts (Redis 2 s, Postgres 5 s + 1 s), so a cut-off store
       // shows up as the brokers' 503 rather than as a client timeout.
       requestTimeoutMs: 8_000,
@@ -183,6 +186,13 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
           throw new Error('seeding a credential failed');
       }
     }
+    // Health kinds: broken releases quarantine, quotas change (spec additions §2, §3).
+    for (const kind of ctx.healthKinds ?? []) {
+      for (let i = 0; i < 4; i++) {
+        if (!(await addCredential(ctx, kind, { index: 0, url: brokers[0]!.url })))
+          throw new Error('seeding a credential failed');
+      }
+    }
     const skewStart = recorder.now();
     const clients = options.long ? 12 : 8;
     const workers = [
@@ -194,6 +204,8 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       ...Array.from({ length: options.long ? 2 : 1 }, (_, i) =>
         waitingWorker(ctx, `polling-${i}`, 'polling'),
       ),
+      ...Array.from({ length: 3 }, (_, i) => healthWorker(ctx, `health-${i}`)),
+      healthActor(ctx, 600),
     ];
     const targets: FaultTargets = { ctx, store, proxy, faults };
     try {
@@ -222,6 +234,8 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     const expiredBy =
       recorder.lastCompletion() + Math.max(LEASE_TTL_MS.max, 2 * TICKET_GRACE_MS) + 1_500;
     await sleep(Math.max(0, expiredBy - recorder.now()));
+    // Quotas cleared and quarantines lifted (recorded), so the drain can take everything.
+    await settleHealth(ctx);
     const final = await finalState(ctx, `${ctx.runId}-drain`);
     const direct = await openStoreDirect(options.store, store.url);
     let grantEvents;
@@ -241,6 +255,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       snapshots: recorder.snapshots,
       grantEvents,
       final,
+      health: recorder.health,
     };
     const result = checkHistory(history);
     clean = result.violations.length === 0;

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { FaultName } from '../src/faults.ts';
 import { runFaults } from '../src/run.ts';
 import type { StoreType } from '../src/store-events.ts';
+import { HEALTH_KINDS } from '../src/health-actor.ts';
+import { formatHealthSummary, summarizeHealth } from '../src/health-summary.ts';
 import { formatSummary } from '../src/summary.ts';
 
 const SERVER_DIST = join(import.meta.dirname, '..', '..', 'packages', 'server', 'dist', 'cli.js');
@@ -31,7 +33,8 @@ describe.concurrent('fault harness (short run)', () => {
       const seed = Math.floor(Math.random() * 2 ** 31);
       const report = await runFaults({ store, long: false, seed });
       const { summary } = report;
-      console.log(formatSummary(store, seed, summary));
+      const health = summarizeHealth(report.history, HEALTH_KINDS);
+      console.log(`${formatSummary(store, seed, summary)}\n${formatHealthSummary(health)}`);
 
       expect(report.result.violations, `seed ${seed}, broker logs in ${report.logDir}`).toEqual([]);
       // A green verdict means something only if the run really did work and really hurt.
@@ -53,6 +56,12 @@ describe.concurrent('fault harness (short run)', () => {
       expect(
         report.history.final?.drained.flatMap((entry) => entry.credentialIds).length,
       ).toBeGreaterThan(0);
+      // Health and policy really changed under the clients, and the health rules judged it.
+      expect(health.brokenReleases).toBeGreaterThan(0);
+      expect(health.restores).toBeGreaterThan(0);
+      expect(health.policyChanges).toBeGreaterThan(2);
+      expect(health.certainQuarantines).toBeGreaterThan(0);
+      expect(health.grantsUnderQuota).toBeGreaterThan(0);
     },
     110_000,
   );

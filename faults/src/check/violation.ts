@@ -26,6 +26,10 @@ export type ViolationRule =
   | 'fifo-order'
   /** A credential stayed free (or undelivered) past the hand-off bound while a live parked ticket waited. */
   | 'idle-while-waiting'
+  /** A credential was granted while it was certainly quarantined (broken release or admin/quarantine, not yet restored). */
+  | 'quarantined-granted'
+  /** A grant took an owner or role past a quota in force (at its loosest), counting only leases certainly held at the grant. */
+  | 'quota-exceeded'
   /** The history itself is broken (a harness bug), so nothing else can be trusted. */
   | 'malformed-history';
 
