@@ -18,6 +18,12 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /**
+   * Prepare the hot statements once per connection and run them by name (default true).
+   * Turn off behind a pooler that cannot keep prepared statements between transactions
+   * (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 export interface PgliteStoreOptions {
@@ -27,6 +33,8 @@ export interface PgliteStoreOptions {
   pglite?: PGlite;
   schema?: string;
   migrate?: boolean;
+  /** Prepare the hot statements once and run them by name (default true). */
+  preparedStatements?: boolean;
 }
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
@@ -50,7 +58,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
-  return prepare(new PostgresStore(pgSqlClient(pool), schema), options.migrate);
+  return prepare(
+    new PostgresStore(
+      pgSqlClient(pool, { preparedStatements: options.preparedStatements ?? true }),
+      schema,
+    ),
+    options.migrate,
+  );
 }
 
 /** A store on embedded PGlite: in memory, or durable in `dataDir`. */
@@ -66,7 +80,12 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
     }
   }
   return prepare(
-    new PostgresStore(pgliteSqlClient(pglite, !options.pglite), schema),
+    new PostgresStore(
+      pgliteSqlClient(pglite, !options.pglite, {
+        preparedStatements: options.preparedStatements ?? true,
+      }),
+      schema,
+    ),
     options.migrate,
   );
 }

@@ -1,7 +1,7 @@
 import type { AcquireInput, AcquireResult } from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 interface GrantRow {
@@ -101,9 +101,9 @@ select * from granted`;
 }
 
 export function acquireQuery(schema: QuotedSchema) {
-  const text = acquireSql(schema);
+  const statement = namedStatement('acquire', acquireSql(schema));
   return async (db: Queryable, input: AcquireInput): Promise<AcquireResult> => {
-    const { rows } = await db.query<GrantRow>(text, [
+    const { rows } = await db.query<GrantRow>(statement, [
       input.kind,
       input.ownerId,
       input.actorRole,

@@ -1,7 +1,7 @@
 import type { HeartbeatInput, HeartbeatResult } from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 type HeartbeatCode = Extract<HeartbeatResult, { ok: false }>['code'] | 'OK';
@@ -13,7 +13,9 @@ type HeartbeatCode = Extract<HeartbeatResult, { ok: false }>['code'] | 'OK';
  * OK (at expires_at == now it still is). No event.
  */
 export function heartbeatQuery(schema: QuotedSchema) {
-  const text = `
+  const statement = namedStatement(
+    'heartbeat',
+    `
 with clock as (${clockCte('$6')}),
 target as (
   select c.credential_id, c.kind, c.status, c.lease_owner_id, c.lease_token, c.lease_expires_at_ms
@@ -44,17 +46,21 @@ extended as (
   returning c.lease_expires_at_ms
 )
 select v.code, e.lease_expires_at_ms
-from verdict v left join extended e on true`;
+from verdict v left join extended e on true`,
+  );
 
   return async (db: Queryable, input: HeartbeatInput): Promise<HeartbeatResult> => {
-    const { rows } = await db.query<{ code: HeartbeatCode; lease_expires_at_ms: unknown }>(text, [
-      input.credentialId,
-      input.kind,
-      input.ownerId,
-      input.leaseToken,
-      input.leaseTtlMs,
-      input.nowMs ?? null,
-    ]);
+    const { rows } = await db.query<{ code: HeartbeatCode; lease_expires_at_ms: unknown }>(
+      statement,
+      [
+        input.credentialId,
+        input.kind,
+        input.ownerId,
+        input.leaseToken,
+        input.leaseTtlMs,
+        input.nowMs ?? null,
+      ],
+    );
     const row = rows[0];
     if (!row) throw new Error('heartbeat returned no verdict');
     if (row.code === 'OK') return { ok: true, expiresAtMs: toNumber(row.lease_expires_at_ms) };

@@ -1,6 +1,6 @@
 import type { ReleaseInput, ReleaseResult } from '@qa-broker/store';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 type ReleaseCode = Extract<ReleaseResult, { ok: false }>['code'] | 'NO_LEASE' | 'OK';
@@ -13,7 +13,9 @@ type ReleaseCode = Extract<ReleaseResult, { ok: false }>['code'] | 'NO_LEASE' | 
  * status is not checked: a disabled credential can be released.
  */
 export function releaseQuery(schema: QuotedSchema) {
-  const text = `
+  const statement = namedStatement(
+    'release',
+    `
 with clock as (${clockCte('$6')}),
 target as (
   select c.credential_id, c.kind, c.lease_owner_id, c.lease_token
@@ -46,10 +48,11 @@ logged as (
   select 'lease', 'release', v.kind, $5, $3, cl.credential_id, v.now_ms
   from cleared cl cross join verdict v
 )
-select code from verdict`;
+select code from verdict`,
+  );
 
   return async (db: Queryable, input: ReleaseInput): Promise<ReleaseResult> => {
-    const { rows } = await db.query<{ code: ReleaseCode }>(text, [
+    const { rows } = await db.query<{ code: ReleaseCode }>(statement, [
       input.credentialId,
       input.kind,
       input.ownerId,
