@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
         brokerLog: options.brokerLogPath,
         brokerLogLevel: 'info',
         brokerNodeFlags: options.brokerNodeFlags,
+        preparedStatements: options.preparedStatements,
+        postgresPrivate: options.postgresPrivate,
       },
       versions,
       machine: {

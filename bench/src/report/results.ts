@@ -74,9 +74,40 @@ export interface PoolResults {
 
 export interface StoreResults {
   store: StoreKind;
+  /** The HTTP floor plus one store round trip per request, by concurrency (not PGlite). */
+  storeFloor?: CycleFigures[];
+  /** PostgreSQL work per broker cycle (pg_stat_wal, pg_stat_statements), by pool. */
+  pgCycleStats?: PgCycleStats[];
   pools: PoolResults[];
   /** Set when the store could not be benched at all (e.g. service down). */
   error?: string;
+}
+
+export interface PgCycleStats {
+  pool: number;
+  concurrency: number;
+  /** Acquire → release cycles the counters cover (warm-up included). */
+  cycles: number;
+  walRecords: number;
+  walFullPageImages: number;
+  walBytes: number;
+  walWrites: number;
+  walSyncs: number;
+  /** Null when pg_stat_statements is not loaded on the server. */
+  statements: PgStatementStats[] | null;
+  /** True when the WAL counters are the whole cluster's (a shared server: others count too). */
+  clusterWide: boolean;
+}
+
+export interface PgStatementStats {
+  /** acquire, release, … (from the statement text). */
+  label: string;
+  callsPerCycle: number;
+  planMsPerCycle: number;
+  execMsPerCycle: number;
+  walRecordsPerCycle: number;
+  walBytesPerCycle: number;
+  blocksDirtiedPerCycle: number;
 }
 
 export interface RatioRow {

@@ -64,11 +64,28 @@ export function renderReport(results: BenchResults, quick: boolean): string {
 
   for (const store of results.stores) {
     out.push(`== ${store.store}${store.error === undefined ? '' : `  (FAILED: ${store.error})`}`);
+    if (store.storeFloor !== undefined)
+      out.push(
+        `Store floor (the HTTP floor + one ${store.store === 'redis' ? 'EVALSHA of a trivial script' : 'durable single-row UPDATE, prepared'} per request)`,
+        renderTable(
+          ['c', 'cycles/s', 'p50', 'p99', 'p99.9'],
+          store.storeFloor.map((cell) => [
+            String(cell.concurrency),
+            rate(cell.cyclesPerS),
+            ms(cell.cycleP50Ms.median),
+            ms(cell.cycleP99Ms.median),
+            ms(cell.cycleP999Ms.median),
+          ]),
+        ),
+        '',
+      );
     const cycleRows: Cell[][] = [];
     for (const pool of store.pools)
       for (const cell of pool.broker) {
         const raw = cellAt(pool.raw, cell.concurrency);
         const floor = cellAt(results.httpFloor, cell.concurrency);
+        const storeFloor =
+          store.storeFloor === undefined ? undefined : cellAt(store.storeFloor, cell.concurrency);
         cycleRows.push([
           int(pool.pool),
           String(cell.concurrency),
@@ -78,6 +95,9 @@ export function renderReport(results: BenchResults, quick: boolean): string {
           rate(raw?.cyclesPerS),
           times(raw === undefined ? null : cell.cyclesPerS.median / raw.cyclesPerS.median),
           times(floor === undefined ? null : cell.cyclesPerS.median / floor.cyclesPerS.median),
+          times(
+            storeFloor === undefined ? null : cell.cyclesPerS.median / storeFloor.cyclesPerS.median,
+          ),
           cell.errors + (raw?.errors ?? 0) > 0 ? String(cell.errors + (raw?.errors ?? 0)) : '',
         ]);
       }
@@ -93,6 +113,7 @@ export function renderReport(results: BenchResults, quick: boolean): string {
             'raw store cycles/s',
             'broker÷raw',
             'broker÷floor',
+            'broker÷store floor',
             'errors',
           ],
           cycleRows,

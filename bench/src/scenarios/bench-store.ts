@@ -3,6 +3,7 @@ import { progress } from '../progress.ts';
 import type { StoreResults } from '../report/results.ts';
 import type { StoreKind } from '../stores/targets.ts';
 import { benchPool } from './bench-pool.ts';
+import { benchStoreFloor } from './store-floor.ts';
 import type { PoolPlan } from './bench-pool.ts';
 
 export const CONTENTION_POOL = 10;
@@ -32,6 +33,10 @@ export function planPools(options: BenchOptions): PoolPlan[] {
 export async function benchStore(kind: StoreKind, options: BenchOptions): Promise<StoreResults> {
   const results: StoreResults = { store: kind, pools: [] };
   try {
+    if (options.scenarios.includes('cycles')) {
+      const storeFloor = await benchStoreFloor(kind, options);
+      if (storeFloor !== undefined) results.storeFloor = storeFloor;
+    }
     for (const plan of planPools(options)) results.pools.push(await benchPool(kind, plan, options));
   } catch (error) {
     results.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
