@@ -66,6 +66,8 @@ export interface PoolResults {
   firstBroker?: CycleFigures;
   contention?: ContentionFigures;
   heartbeat?: HeartbeatFigures;
+  /** PostgreSQL work per cycle (pg_stat_wal, pg_stat_statements), highest concurrency. */
+  pgCycleStats?: PgCycleStats;
   /** The broker child's memory after every load on this pool ran. */
   brokerMemory?: ChildMemory;
   /** The same, right after it started listening (before any load). */
@@ -76,8 +78,6 @@ export interface StoreResults {
   store: StoreKind;
   /** The HTTP floor plus one store round trip per request, by concurrency (not PGlite). */
   storeFloor?: CycleFigures[];
-  /** PostgreSQL work per broker cycle (pg_stat_wal, pg_stat_statements), by pool. */
-  pgCycleStats?: PgCycleStats[];
   pools: PoolResults[];
   /** Set when the store could not be benched at all (e.g. service down). */
   error?: string;
@@ -95,8 +95,8 @@ export interface PgCycleStats {
   walSyncs: number;
   /** Null when pg_stat_statements is not loaded on the server. */
   statements: PgStatementStats[] | null;
-  /** True when the WAL counters are the whole cluster's (a shared server: others count too). */
-  clusterWide: boolean;
+  /** WAL counters are the whole cluster's: on a shared server others' writes count too. */
+  sharedServer: boolean;
 }
 
 export interface PgStatementStats {

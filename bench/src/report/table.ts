@@ -121,6 +121,54 @@ export function renderReport(results: BenchResults, quick: boolean): string {
         '',
       );
 
+    for (const pool of store.pools) {
+      const stats = pool.pgCycleStats;
+      if (stats === undefined) continue;
+      const one = (n: number) => n.toFixed(n >= 100 ? 0 : 2);
+      out.push(
+        `PostgreSQL work per cycle (pool ${int(pool.pool)}, c=${stats.concurrency}, ${int(stats.cycles)} cycles through the adapter; ` +
+          `pg_stat_wal${stats.sharedServer ? ' of the whole shared server, others included' : ''}, pg_stat_statements)`,
+        renderTable(
+          ['WAL records', 'full-page images', 'WAL bytes', 'WAL writes', 'WAL syncs'],
+          [
+            [
+              one(stats.walRecords),
+              one(stats.walFullPageImages),
+              int(stats.walBytes),
+              one(stats.walWrites),
+              one(stats.walSyncs),
+            ],
+          ],
+        ),
+      );
+      if (stats.statements === null)
+        out.push('  (pg_stat_statements not loaded on this server: run with --postgres-private)');
+      else
+        out.push(
+          renderTable(
+            [
+              'statement',
+              'calls',
+              'plan ms',
+              'exec ms',
+              'WAL records',
+              'WAL bytes',
+              'blocks dirtied',
+            ],
+            stats.statements.map((row) => [
+              row.label,
+              one(row.callsPerCycle),
+              row.planMsPerCycle.toFixed(3),
+              row.execMsPerCycle.toFixed(3),
+              one(row.walRecordsPerCycle),
+              int(row.walBytesPerCycle),
+              one(row.blocksDirtiedPerCycle),
+            ]),
+          ),
+        );
+      out.push('');
+    }
+
     const firstRows = store.pools
       .filter((pool) => pool.firstBroker !== undefined)
       .map((pool) => {
