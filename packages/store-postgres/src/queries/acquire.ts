@@ -46,7 +46,7 @@ free_peek as materialized (
   limit 1
 ),
 expired_pick as (
-  select c.seq
+  select c.credential_id
   from ${schema}.credentials c cross join clock
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
     and not exists (
@@ -57,7 +57,7 @@ expired_pick as (
   for update of c skip locked
 ),
 free_pick as (
-  select c.seq
+  select c.credential_id
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
     and not exists (select 1 from expired_pick)
@@ -66,9 +66,9 @@ free_pick as (
   for update of c skip locked
 ),
 chosen as (
-  select seq from expired_pick
+  select credential_id from expired_pick
   union all
-  select seq from free_pick
+  select credential_id from free_pick
 ),
 granted as (
   update ${schema}.credentials c
@@ -82,7 +82,7 @@ granted as (
       last_leased_at_ms = clock.now_ms,
       updated_at_ms = clock.now_ms
   from chosen, clock
-  where c.seq = chosen.seq
+  where c.credential_id = chosen.credential_id
   returning c.credential_id, c.kind, c.lease_acquired_at_ms, c.lease_expires_at_ms, c.fencing_counter,
     c.payload_chunk_count, c.payload_byte_length,
     case when c.payload_chunk_count = 1 then c.payload_pieces[1] end as inline_piece
