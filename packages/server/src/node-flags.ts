@@ -5,10 +5,15 @@
  *
  * `--max-semi-space-size=8` (MiB): under load V8 grows each young-generation semi-space
  * up to 16 MiB by default on 64-bit, and keeps it; the broker's garbage is short-lived
- * request objects, which 8 MiB holds as well (same throughput in `pnpm bench`) for tens
- * of MB less resident memory.
+ * request objects, which 8 MiB holds as well for tens of MB less resident memory.
+ *
+ * `--liftoff-only`: WebAssembly runs on V8's baseline compiler only. The one large
+ * WebAssembly module in the broker is embedded PGlite (PostgreSQL compiled to wasm);
+ * when its hot functions tier up, TurboFan's compilation took ~500 MB for a few seconds
+ * (peak RSS 774 MB vs 209 MB, PGlite acquire → release at 64 in flight, at the same
+ * throughput: see bench/README.md). Redis and PostgreSQL brokers run no hot wasm.
  */
-export const BROKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+export const BROKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8', '--liftoff-only'];
 
 /** Set in the re-executed process, so it never executes itself again. */
 export const NODE_FLAGS_APPLIED_ENV = 'QA_BROKER_NODE_FLAGS_APPLIED';
