@@ -277,7 +277,10 @@ export function describeQueueHttp(name: string, openStore: () => Promise<Credent
       expect(await abandoned).toBe('aborted');
       // The broker notices the closed connection (a grant delivered before it does is the
       // leaver's to re-ask for, as the spec says); then the grant must not stay with it.
-      await waitUntil(async () => a.controls.parkedRequests() === 0, 'broker a sees the leaver go');
+      await waitUntil(
+        () => Promise.resolve(a.controls.parkedRequests() === 0),
+        'broker a sees the leaver go',
+      );
       const releasedAt = Date.now();
       await release();
       const lease = okBody(await staying);
