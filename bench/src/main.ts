@@ -11,6 +11,8 @@ import { evaluateTargets } from './report/targets.ts';
 import { collectVersions } from './report/versions.ts';
 import { benchStore } from './scenarios/bench-store.ts';
 import { benchHttpFloor } from './scenarios/http-floor.ts';
+import { enablePgStatStatements } from './stores/pg-stats.ts';
+import { PrivatePostgres } from './stores/private-postgres.ts';
 
 /** Exit codes: 0 the bench ran (whatever the verdicts), 1 crash or a store failed, 2 usage. */
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +38,35 @@ async function main(argv: string[]): Promise<number> {
     `stores ${options.stores.join(',')}; scenarios ${options.scenarios.join(',')}; pools ${options.pools.join(',')}; ` +
       `concurrency ${options.concurrency.join(',')}; ${options.runs} run(s) of ${options.durationMs / 1000} s${options.quick ? ' (quick)' : ''}`,
   );
+  // A private cluster replaces the shared server for this run (pg_stat_statements needs a
+  // preload the shared server does not have).
+  const privatePostgres =
+    options.postgresPrivate && options.stores.includes('postgres')
+      ? await PrivatePostgres.start()
+      : undefined;
+  try {
+    if (privatePostgres !== undefined) {
+      options = { ...options, postgresUrl: privatePostgres.url };
+      progress(`postgres: private cluster on port ${privatePostgres.port}`);
+    }
+    if (
+      options.stores.includes('postgres') &&
+      !(await enablePgStatStatements(options.postgresUrl, privatePostgres !== undefined))
+    )
+      progress(
+        'postgres: pg_stat_statements is not loaded: per-statement figures need --postgres-private',
+      );
+    return await runBench(options, startedAt, loadAtStart);
+  } finally {
+    await privatePostgres?.stop();
+  }
+}
+
+async function runBench(
+  options: BenchOptions,
+  startedAt: Date,
+  loadAtStart: number[],
+): Promise<number> {
   const versions = await collectVersions(options);
   const httpFloor = options.scenarios.includes('cycles') ? await benchHttpFloor(options) : [];
   const stores: StoreResults[] = [];
@@ -59,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
         brokerLog: options.brokerLogPath,
         brokerLogLevel: 'info',
         brokerNodeFlags: options.brokerNodeFlags,
+        preparedStatements: options.preparedStatements,
+        postgresPrivate: options.postgresPrivate,
       },
       versions,
       machine: {

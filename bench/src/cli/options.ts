@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BROKER_NODE_FLAGS } from '@qa-broker/server';
 import { STORE_KINDS } from '../stores/targets.ts';
 import type { StoreKind } from '../stores/targets.ts';
 
@@ -25,6 +26,10 @@ export interface BenchOptions {
   brokerCpuProfDir?: string;
   /** Extra Node flags for broker children (experiments such as heap sizing). */
   brokerNodeFlags: string[];
+  /** PostgreSQL/PGlite: named prepared statements (the adapter's default: on). */
+  preparedStatements: boolean;
+  /** Bench PostgreSQL on a private cluster with pg_stat_statements (postgresUrl is replaced). */
+  postgresPrivate: boolean;
 }
 
 /** bench/results/latest.json, wherever the bench is started from. */
@@ -60,8 +65,16 @@ Options:
   --broker-log PATH     where the broker child's pino logs go (default /dev/null)
   --broker-cpu-prof DIR run each broker child under --cpu-prof, profiles into DIR
                         (for finding where time goes; it slows the broker down)
-  --broker-node-flags="F…" extra Node flags for broker children, e.g.
-                        "--max-semi-space-size=8" (experiments; recorded in the JSON)
+  --broker-node-flags="F…" Node flags for broker children (default: the ones the
+                        qa-broker-server bin applies to itself, ${BROKER_NODE_FLAGS.join(' ')};
+                        "none" for V8's defaults; recorded in the JSON)
+  --prepared-statements on|off
+                        PostgreSQL/PGlite: run the hot statements as named prepared
+                        statements (default on, as qa-broker-server serve does)
+  --postgres-private    bench PostgreSQL on a private cluster started for the run
+                        (initdb in a temp dir, a free loopback port, fsync and
+                        synchronous_commit on, pg_stat_statements loaded), so the
+                        per-cycle WAL and statement figures are ours alone
   --postgres-url URL    default $QA_BROKER_TEST_POSTGRES_URL or
                         postgres://postgres@127.0.0.1:5432/postgres
   --redis-url URL       default $QA_BROKER_TEST_REDIS_URL or redis://127.0.0.1:6379
@@ -69,6 +82,19 @@ Options:
 
 Exit code: 0 when the bench ran (missed targets included), 1 on a crash, 2 on bad usage.
 `;
+
+/** Absent: what the bin applies to itself; "none": V8's defaults. */
+function nodeFlags(value: string | undefined): string[] {
+  if (value === undefined) return [...BROKER_NODE_FLAGS];
+  if (value.trim() === 'none') return [];
+  return value.split(' ').filter((flag) => flag !== '');
+}
+
+function onOff(value: string, flag: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`${flag} must be on or off.`);
+}
 
 function list<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
   const parts = value.split(',').map((part) => part.trim());
@@ -134,7 +160,9 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         json: { type: 'string' },
         'broker-log': { type: 'string', default: '/dev/null' },
         'broker-cpu-prof': { type: 'string' },
-        'broker-node-flags': { type: 'string', default: '' },
+        'broker-node-flags': { type: 'string' },
+        'prepared-statements': { type: 'string', default: 'on' },
+        'postgres-private': { type: 'boolean', default: false },
         'postgres-url': { type: 'string' },
         'redis-url': { type: 'string' },
         help: { type: 'boolean', default: false },
@@ -185,7 +213,9 @@ export function parseBenchArgs(argv: string[], env: NodeJS.ProcessEnv): ParsedAr
         '--redis-url',
       ),
       brokerLogPath: values['broker-log'],
-      brokerNodeFlags: values['broker-node-flags'].split(' ').filter((flag) => flag !== ''),
+      brokerNodeFlags: nodeFlags(values['broker-node-flags']),
+      preparedStatements: onOff(values['prepared-statements'], '--prepared-statements'),
+      postgresPrivate: values['postgres-private'],
       ...(values['broker-cpu-prof'] === undefined
         ? {}
         : { brokerCpuProfDir: resolve(env.INIT_CWD ?? process.cwd(), values['broker-cpu-prof']) }),

@@ -11,10 +11,18 @@ const at = (cells: CycleFigures[], concurrency: number): number | undefined =>
 /** Every ratio the issue asks for, computed from medians. */
 export function computeRatios(stores: StoreResults[], httpFloor: CycleFigures[]): RatioRow[] {
   const rows: RatioRow[] = [];
-  for (const { store, pools } of stores) {
+  for (const { store, pools, storeFloor } of stores) {
     for (const pool of pools) {
       for (const cell of pool.broker) {
         const c = cell.concurrency;
+        if (storeFloor !== undefined)
+          rows.push({
+            store,
+            name: 'broker ÷ store floor',
+            pool: pool.pool,
+            concurrency: c,
+            value: ratio(cell.cyclesPerS.median, at(storeFloor, c)),
+          });
         rows.push({
           store,
           name: 'broker ÷ raw store',

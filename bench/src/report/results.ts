@@ -67,6 +67,8 @@ export interface PoolResults {
   firstBroker?: CycleFigures;
   contention?: ContentionFigures;
   heartbeat?: HeartbeatFigures;
+  /** PostgreSQL work per cycle (pg_stat_wal, pg_stat_statements), highest concurrency. */
+  pgCycleStats?: PgCycleStats;
   /** The broker child's memory after every load on this pool ran. */
   brokerMemory?: ChildMemory;
   /** The same, right after it started listening (before any load). */
@@ -75,11 +77,40 @@ export interface PoolResults {
 
 export interface StoreResults {
   store: StoreKind;
+  /** The HTTP floor plus one store round trip per request, by concurrency (not PGlite). */
+  storeFloor?: CycleFigures[];
   pools: PoolResults[];
   /** The hand-off scenario (queue vs v1 polling), when selected. */
   handoff?: HandoffResults;
   /** Set when the store could not be benched at all (e.g. service down). */
   error?: string;
+}
+
+export interface PgCycleStats {
+  pool: number;
+  concurrency: number;
+  /** Acquire → release cycles the counters cover (warm-up included). */
+  cycles: number;
+  walRecords: number;
+  walFullPageImages: number;
+  walBytes: number;
+  walWrites: number;
+  walSyncs: number;
+  /** Null when pg_stat_statements is not loaded on the server. */
+  statements: PgStatementStats[] | null;
+  /** WAL counters are the whole cluster's: on a shared server others' writes count too. */
+  sharedServer: boolean;
+}
+
+export interface PgStatementStats {
+  /** acquire, release, … (from the statement text). */
+  label: string;
+  callsPerCycle: number;
+  planMsPerCycle: number;
+  execMsPerCycle: number;
+  walRecordsPerCycle: number;
+  walBytesPerCycle: number;
+  blocksDirtiedPerCycle: number;
 }
 
 export interface RatioRow {

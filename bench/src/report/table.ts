@@ -65,11 +65,28 @@ export function renderReport(results: BenchResults, quick: boolean): string {
 
   for (const store of results.stores) {
     out.push(`== ${store.store}${store.error === undefined ? '' : `  (FAILED: ${store.error})`}`);
+    if (store.storeFloor !== undefined)
+      out.push(
+        `Store floor (the HTTP floor + one ${store.store === 'redis' ? 'EVALSHA of a trivial script' : 'durable single-row UPDATE, prepared'} per request)`,
+        renderTable(
+          ['c', 'cycles/s', 'p50', 'p99', 'p99.9'],
+          store.storeFloor.map((cell) => [
+            String(cell.concurrency),
+            rate(cell.cyclesPerS),
+            ms(cell.cycleP50Ms.median),
+            ms(cell.cycleP99Ms.median),
+            ms(cell.cycleP999Ms.median),
+          ]),
+        ),
+        '',
+      );
     const cycleRows: Cell[][] = [];
     for (const pool of store.pools)
       for (const cell of pool.broker) {
         const raw = cellAt(pool.raw, cell.concurrency);
         const floor = cellAt(results.httpFloor, cell.concurrency);
+        const storeFloor =
+          store.storeFloor === undefined ? undefined : cellAt(store.storeFloor, cell.concurrency);
         cycleRows.push([
           int(pool.pool),
           String(cell.concurrency),
@@ -79,6 +96,9 @@ export function renderReport(results: BenchResults, quick: boolean): string {
           rate(raw?.cyclesPerS),
           times(raw === undefined ? null : cell.cyclesPerS.median / raw.cyclesPerS.median),
           times(floor === undefined ? null : cell.cyclesPerS.median / floor.cyclesPerS.median),
+          times(
+            storeFloor === undefined ? null : cell.cyclesPerS.median / storeFloor.cyclesPerS.median,
+          ),
           cell.errors + (raw?.errors ?? 0) > 0 ? String(cell.errors + (raw?.errors ?? 0)) : '',
         ]);
       }
@@ -94,12 +114,61 @@ export function renderReport(results: BenchResults, quick: boolean): string {
             'raw store cycles/s',
             'broker÷raw',
             'broker÷floor',
+            'broker÷store floor',
             'errors',
           ],
           cycleRows,
         ),
         '',
       );
+
+    for (const pool of store.pools) {
+      const stats = pool.pgCycleStats;
+      if (stats === undefined) continue;
+      const one = (n: number) => n.toFixed(n >= 100 ? 0 : 2);
+      out.push(
+        `PostgreSQL work per cycle (pool ${int(pool.pool)}, c=${stats.concurrency}, ${int(stats.cycles)} cycles through the adapter; ` +
+          `pg_stat_wal${stats.sharedServer ? ' of the whole shared server, others included' : ''}, pg_stat_statements)`,
+        renderTable(
+          ['WAL records', 'full-page images', 'WAL bytes', 'WAL writes', 'WAL syncs'],
+          [
+            [
+              one(stats.walRecords),
+              one(stats.walFullPageImages),
+              int(stats.walBytes),
+              one(stats.walWrites),
+              one(stats.walSyncs),
+            ],
+          ],
+        ),
+      );
+      if (stats.statements === null)
+        out.push('  (pg_stat_statements not loaded on this server: run with --postgres-private)');
+      else
+        out.push(
+          renderTable(
+            [
+              'statement',
+              'calls',
+              'plan ms',
+              'exec ms',
+              'WAL records',
+              'WAL bytes',
+              'blocks dirtied',
+            ],
+            stats.statements.map((row) => [
+              row.label,
+              one(row.callsPerCycle),
+              row.planMsPerCycle.toFixed(3),
+              row.execMsPerCycle.toFixed(3),
+              one(row.walRecordsPerCycle),
+              int(row.walBytesPerCycle),
+              one(row.blocksDirtiedPerCycle),
+            ]),
+          ),
+        );
+      out.push('');
+    }
 
     const firstRows = store.pools
       .filter((pool) => pool.firstBroker !== undefined)

@@ -11,6 +11,8 @@ const MB = 1024 * 1024;
 interface Limits {
   minCyclesPerS?: number;
   minBrokerOverFloor?: number;
+  minBrokerOverStoreFloor?: number;
+  maxPeakRssMb: number;
   minBrokerOverRaw?: number;
   maxOpenLoopP99Ms?: number;
   maxBytesPerCredential?: number;
@@ -19,12 +21,20 @@ interface Limits {
 const LIMITS: Record<StoreKind, Limits> = {
   redis: {
     minCyclesPerS: 3_000,
-    minBrokerOverFloor: 0.6,
+    minBrokerOverFloor: 0.5,
+    minBrokerOverStoreFloor: 0.7,
     maxOpenLoopP99Ms: 10,
     maxBytesPerCredential: 1_024,
+    maxPeakRssMb: 200,
   },
-  postgres: { minCyclesPerS: 2_000, minBrokerOverRaw: 0.5, maxOpenLoopP99Ms: 25 },
-  pglite: {},
+  postgres: {
+    minCyclesPerS: 2_000,
+    minBrokerOverRaw: 0.5,
+    minBrokerOverStoreFloor: 0.6,
+    maxOpenLoopP99Ms: 25,
+    maxPeakRssMb: 200,
+  },
+  pglite: { maxPeakRssMb: 500 },
 };
 
 /** Every target of the issue with its measured value; verdicts only outside --quick. */
@@ -68,6 +78,14 @@ export function evaluateTargets(
         '×',
         '>=',
         limits.minBrokerOverFloor,
+      );
+    if (limits.minBrokerOverStoreFloor !== undefined)
+      add(
+        `broker ÷ store floor (${where})`,
+        findRatio(ratios, store, 'broker ÷ store floor', TARGET_POOL, TARGET_CONCURRENCY),
+        '×',
+        '>=',
+        limits.minBrokerOverStoreFloor,
       );
     if (limits.minBrokerOverRaw !== undefined)
       add(
@@ -113,7 +131,7 @@ export function evaluateTargets(
       bigPool?.brokerMemory === undefined ? null : bigPool.brokerMemory.peakRssBytes / MB,
       'MB',
       '<=',
-      200,
+      limits.maxPeakRssMb,
     );
     if (limits.maxBytesPerCredential !== undefined) {
       const measured = [...results.pools]

@@ -9,8 +9,15 @@ import { runClosedLoop } from '../load/closed-loop.ts';
 import { LoopDelayMonitor } from '../measure/loop-delay.ts';
 import type { LoopDelay } from '../measure/loop-delay.ts';
 import { progress } from '../progress.ts';
-import type { CycleFigures, HeartbeatFigures, PoolResults } from '../report/results.ts';
+import type {
+  CycleFigures,
+  HeartbeatFigures,
+  PgCycleStats,
+  PoolResults,
+} from '../report/results.ts';
 import { cleanupTarget } from '../stores/cleanup.ts';
+import { openStore } from '../stores/open-store.ts';
+import { perCycle, readPgCounters } from '../stores/pg-stats.ts';
 import { openForPopulate } from '../stores/open-for-populate.ts';
 import { populate as populateTarget } from '../stores/populate.ts';
 import { measureRedisMemory } from '../stores/redis-memory.ts';
@@ -107,6 +114,10 @@ async function benchPoolOnTarget(
   } finally {
     await handle.close();
   }
+  const pgCycleStats =
+    target.kind === 'postgres' && plan.cycles
+      ? await measurePgCycleStats(target, plan.pool, options)
+      : undefined;
 
   const secrets = {
     maintainer: randomBytes(16).toString('hex'),
@@ -142,6 +153,7 @@ async function benchPoolOnTarget(
       raw,
       ...results,
       ...(firstBroker === undefined ? {} : { firstBroker }),
+      ...(pgCycleStats === undefined ? {} : { pgCycleStats }),
       ...(brokerMemory === null ? {} : { brokerMemory }),
       ...(idleMemory === null ? {} : { brokerIdleMemory: idleMemory }),
     };
@@ -205,6 +217,50 @@ async function benchBroker(
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * What one acquire → release costs PostgreSQL: the adapter's own statements at the
+ * highest concurrency, in-process (the same statements the broker sends), between two
+ * readings of pg_stat_wal and pg_stat_statements. The store is closed before the second
+ * reading: a backend flushes its WAL counters when it exits.
+ */
+async function measurePgCycleStats(
+  target: Extract<StoreTarget, { kind: 'postgres' }>,
+  pool: number,
+  options: BenchOptions,
+): Promise<PgCycleStats> {
+  const concurrency = Math.max(...options.concurrency);
+  const before = await readPgCounters(target.url, target.schema);
+  const store = await openStore(target);
+  let cycles = 0;
+  const step = rawStoreCycle(store);
+  try {
+    await runClosedLoop({
+      concurrency,
+      warmupMs: 0,
+      durationMs: options.durationMs,
+      step: async (worker) => {
+        const outcome = await step(worker);
+        cycles += 1;
+        return outcome;
+      },
+    });
+  } finally {
+    await store.close();
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const after = await readPgCounters(target.url, target.schema);
+  const stats = perCycle(before, after, cycles, {
+    pool,
+    concurrency,
+    sharedServer: !options.postgresPrivate,
+  });
+  progress(
+    `postgres pool ${pool} c=${concurrency}: per cycle ${stats.walRecords.toFixed(1)} WAL records, ${Math.round(stats.walBytes)} WAL bytes, ${stats.walSyncs.toFixed(2)} WAL syncs` +
+      (stats.statements === null ? ' (pg_stat_statements not loaded)' : ''),
+  );
+  return stats;
 }
 
 async function measureCycles(

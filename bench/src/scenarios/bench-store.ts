@@ -4,6 +4,7 @@ import type { StoreResults } from '../report/results.ts';
 import type { StoreKind } from '../stores/targets.ts';
 import { benchHandoff } from './bench-handoff.ts';
 import { benchPool } from './bench-pool.ts';
+import { benchStoreFloor } from './store-floor.ts';
 import type { PoolPlan } from './bench-pool.ts';
 
 export const CONTENTION_POOL = 10;
@@ -33,6 +34,10 @@ export function planPools(options: BenchOptions): PoolPlan[] {
 export async function benchStore(kind: StoreKind, options: BenchOptions): Promise<StoreResults> {
   const results: StoreResults = { store: kind, pools: [] };
   try {
+    if (options.scenarios.includes('cycles')) {
+      const storeFloor = await benchStoreFloor(kind, options);
+      if (storeFloor !== undefined) results.storeFloor = storeFloor;
+    }
     for (const plan of planPools(options)) results.pools.push(await benchPool(kind, plan, options));
     if (options.scenarios.includes('handoff')) results.handoff = await benchHandoff(kind, options);
   } catch (error) {

@@ -12,11 +12,19 @@ export async function openStore(target: StoreTarget): Promise<CredentialStore> {
     case 'pglite': {
       const { openPgliteStore } = await import('@qa-broker/store-postgres');
       await mkdir(target.dataDir, { recursive: true });
-      return openPgliteStore({ dataDir: target.dataDir, schema: target.schema });
+      return openPgliteStore({
+        dataDir: target.dataDir,
+        schema: target.schema,
+        preparedStatements: target.preparedStatements,
+      });
     }
     case 'postgres': {
       const { openPostgresStore } = await import('@qa-broker/store-postgres');
-      return openPostgresStore({ connectionString: target.url, schema: target.schema });
+      return openPostgresStore({
+        connectionString: target.url,
+        schema: target.schema,
+        preparedStatements: target.preparedStatements,
+      });
     }
     case 'redis': {
       const { openRedisStore } = await import('@qa-broker/store-redis');

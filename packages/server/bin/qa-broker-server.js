@@ -8,7 +8,10 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(1);
 }
-import('../dist/cli.js')
+// First re-execute with the broker's V8 heap settings (same PID), then load the CLI.
+import('../dist/node-flags.js')
+  .then(({ applyBrokerNodeFlags }) => applyBrokerNodeFlags())
+  .then(() => import('../dist/cli.js'))
   .then(({ run }) =>
     run(process.argv.slice(2), {
       env: process.env,

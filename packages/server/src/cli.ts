@@ -46,6 +46,13 @@ Options (flag > environment variable > default):
   --port P             Port, 0 for any free one   [PORT; default 8787]
 ${STORE_HELP}
   --redis-prefix P     Redis key prefix   [QA_BROKER_REDIS_PREFIX; default qa-broker]
+  --store-prepared-statements on|off  Prepare the hot SQL statements once per connection and
+                       run them by name (Postgres, PGlite); off behind a pooler that cannot
+                       keep them (PgBouncer in transaction mode before 1.21)
+                       [QA_BROKER_STORE_PREPARED_STATEMENTS; default on]
+  --postgres-pool-size N       Connections to PostgreSQL   [QA_BROKER_POSTGRES_POOL_SIZE; default 10]
+  --postgres-statement-timeout-ms N  PostgreSQL statement_timeout (a connection wait is
+                       bounded by it too)   [QA_BROKER_POSTGRES_STATEMENT_TIMEOUT_MS; default 5000]
   --endpoint-prefix P  Route prefix   [QA_BROKER_ENDPOINT_PREFIX; default /qa-credentials/v1]
   --payload-max-bytes N        admin/add body limit   [QA_BROKER_PAYLOAD_MAX_BYTES; default 67108864]
   --lease-body-max-bytes N     acquire/heartbeat/release/payload-chunk body limit
@@ -141,6 +148,9 @@ const SERVE_OPTIONS = {
   'require-encryption': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,
+  'store-prepared-statements': stringOption,
+  'postgres-pool-size': stringOption,
+  'postgres-statement-timeout-ms': stringOption,
   help: helpOption,
 } satisfies ParseArgsConfig['options'];
 

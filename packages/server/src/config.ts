@@ -14,8 +14,13 @@ import type { EncryptionKey } from './encryption/keyring.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from './guarded-store.js';
 import { isLoopbackHost } from './loopback.js';
 import { SMALL_ADMIN_BODY_MAX_BYTES } from './preflight.js';
-import { DEFAULT_STORE, parseStoreLocation, withNamespace } from './store-location.js';
-import type { StoreLocation } from './store-location.js';
+import {
+  DEFAULT_STORE,
+  parseStoreLocation,
+  withNamespace,
+  withPostgresTuning,
+} from './store-location.js';
+import type { PostgresTuning, StoreLocation } from './store-location.js';
 
 /**
  * The only reader of the environment. Every setting resolves as: flag > QA_BROKER_* name >
@@ -68,6 +73,9 @@ export interface ServeFlags {
   'require-encryption'?: string;
   schema?: string;
   'redis-prefix'?: string;
+  'store-prepared-statements'?: string;
+  'postgres-pool-size'?: string;
+  'postgres-statement-timeout-ms'?: string;
 }
 
 export interface HttpTimeouts {
@@ -278,6 +286,30 @@ function trustProxyOf(found: Setting | undefined): number {
   return integer({ ...found, value }, 0, 10);
 }
 
+/** Pool size, statement timeout and prepared statements for PostgreSQL (and PGlite). */
+function postgresTuning(env: Env, flags: ServeFlags): PostgresTuning {
+  const prepared = setting(
+    env,
+    { name: 'store-prepared-statements', value: flags['store-prepared-statements'] },
+    ['QA_BROKER_STORE_PREPARED_STATEMENTS'],
+  );
+  const poolSize = setting(
+    env,
+    { name: 'postgres-pool-size', value: flags['postgres-pool-size'] },
+    ['QA_BROKER_POSTGRES_POOL_SIZE'],
+  );
+  const statementTimeout = setting(
+    env,
+    { name: 'postgres-statement-timeout-ms', value: flags['postgres-statement-timeout-ms'] },
+    ['QA_BROKER_POSTGRES_STATEMENT_TIMEOUT_MS'],
+  );
+  return {
+    ...(prepared ? { preparedStatements: onOff(prepared, true) } : {}),
+    ...(poolSize ? { poolSize: integer(poolSize, 1, 1_000) } : {}),
+    ...(statementTimeout ? { statementTimeoutMs: integer(statementTimeout, 100, 600_000) } : {}),
+  };
+}
+
 function httpTimeoutsOf(env: Env, flags: ServeFlags): HttpTimeouts {
   const read = (flag: keyof ServeFlags, variable: string, fallback: number) => {
     const found = setting(env, { name: flag, value: flags[flag] }, [variable]);
@@ -419,7 +451,7 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   return {
     host,
     port,
-    store: storeLocation(env, flags),
+    store: withPostgresTuning(storeLocation(env, flags), postgresTuning(env, flags)),
     secrets,
     secretsGenerated,
     endpointPrefix: endpointPrefix(env, flags['endpoint-prefix']),

@@ -42,3 +42,4 @@ export type {
   RotationFailure,
   RotationSummary,
 } from './encryption/rotate-keys.js';
+export { BROKER_NODE_FLAGS, applyBrokerNodeFlags, reexecPlan } from './node-flags.js';

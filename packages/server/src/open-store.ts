@@ -25,6 +25,13 @@ export async function openStore(
       const store = await openPostgresStore({
         connectionString: location.url,
         ...(location.schema ? { schema: location.schema } : {}),
+        ...(location.preparedStatements === undefined
+          ? {}
+          : { preparedStatements: location.preparedStatements }),
+        ...(location.poolSize === undefined ? {} : { poolSize: location.poolSize }),
+        ...(location.statementTimeoutMs === undefined
+          ? {}
+          : { statementTimeoutMs: location.statementTimeoutMs }),
         migrate: options.migrate,
         ...(options.notify === false ? { notify: false } : {}),
       });
@@ -40,6 +47,9 @@ export async function openStore(
       const store = await openPgliteStore({
         ...(dataDir ? { dataDir } : {}),
         ...(location.schema ? { schema: location.schema } : {}),
+        ...(location.preparedStatements === undefined
+          ? {}
+          : { preparedStatements: location.preparedStatements }),
         migrate: options.migrate,
       });
       return { store, migrate: () => store.migrate() };

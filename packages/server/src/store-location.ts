@@ -1,9 +1,20 @@
 import { ConfigError } from './config-error.js';
 
+/** How the broker talks to a PostgreSQL server (absent fields: the adapter's defaults). */
+export interface PostgresTuning {
+  /** Prepare the hot statements once per connection (default on; off behind PgBouncer < 1.21). */
+  preparedStatements?: boolean;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
 export type StoreLocation =
-  | { type: 'postgres'; url: string; schema?: string }
+  | ({ type: 'postgres'; url: string; schema?: string } & PostgresTuning)
   /** `dataDir` absent = in memory. */
-  | { type: 'pglite'; dataDir?: string; schema?: string }
+  | ({ type: 'pglite'; dataDir?: string; schema?: string } & Pick<
+      PostgresTuning,
+      'preparedStatements'
+    >)
   | { type: 'redis'; url: string; prefix?: string };
 
 export const DEFAULT_STORE = 'pglite:./.qa-broker/data';
@@ -54,6 +65,24 @@ export function withNamespace(
     return namespace.redisPrefix ? { ...location, prefix: namespace.redisPrefix } : location;
   }
   return namespace.schema ? { ...location, schema: namespace.schema } : location;
+}
+
+/** Applies the PostgreSQL settings that fit the location (PGlite has one connection). */
+export function withPostgresTuning(location: StoreLocation, tuning: PostgresTuning): StoreLocation {
+  if (location.type === 'redis') return location;
+  const preparedStatements =
+    tuning.preparedStatements === undefined
+      ? {}
+      : { preparedStatements: tuning.preparedStatements };
+  if (location.type === 'pglite') return { ...location, ...preparedStatements };
+  return {
+    ...location,
+    ...preparedStatements,
+    ...(tuning.poolSize === undefined ? {} : { poolSize: tuning.poolSize }),
+    ...(tuning.statementTimeoutMs === undefined
+      ? {}
+      : { statementTimeoutMs: tuning.statementTimeoutMs }),
+  };
 }
 
 /** A store location fit for logs and banners: any password is replaced. */

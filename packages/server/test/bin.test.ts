@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, okBody } from './support/expect-response.js';
 import { Capture } from './support/capture.js';
@@ -37,16 +37,18 @@ async function ensureBuilt(): Promise<void> {
 }
 
 interface Spawned {
+  pid: number;
   url: string;
   stderr: Capture;
   exited: Promise<number | null>;
   kill: (signal: NodeJS.Signals) => void;
 }
 
-async function startBin(args: string[]): Promise<Spawned> {
+async function startBin(args: string[], extraEnv: Record<string, string> = {}): Promise<Spawned> {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: packageDir,
     env: {
+      ...extraEnv,
       PATH: process.env.PATH ?? '',
       QA_BROKER_SECRET_MAINTAINER: MAINTAINER_SECRET,
       QA_BROKER_SECRET_CI: CI_SECRET,
@@ -65,7 +67,7 @@ async function startBin(args: string[]): Promise<Spawned> {
       throw new Error(`the server exited with ${code} before listening:\n${stderr.text}`);
     }),
   ]);
-  return { url: url!, stderr, exited, kill: (signal) => child.kill(signal) };
+  return { pid: child.pid!, url: url!, stderr, exited, kill: (signal) => child.kill(signal) };
 }
 
 let dataDir: string;
@@ -133,5 +135,29 @@ describe('qa-broker-server bin', () => {
       second.kill('SIGINT');
     }
     expect(await second.exited).toBe(0);
+  });
+
+  it('runs with its V8 heap settings in the same process, so a SIGKILL reaches the broker', async () => {
+    const broker = await startBin(['serve', '--store', 'pglite:memory', '--port', '0']);
+    // The PID we started is the broker, re-executed with the flags (not a parent of it).
+    const cmdline = readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toContain('--max-semi-space-size=8');
+    expect(cmdline).toContain(bin);
+    broker.kill('SIGKILL');
+    await broker.exited;
+    await expect(fetch(`${broker.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('leaves a heap setting the operator chose in NODE_OPTIONS alone', async () => {
+    const broker = await startBin(['serve', '--store', 'pglite:memory', '--port', '0'], {
+      NODE_OPTIONS: '--max-semi-space-size=16',
+    });
+    try {
+      const cmdline = readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).not.toContain('--max-semi-space-size=8');
+    } finally {
+      broker.kill('SIGTERM');
+    }
+    expect(await broker.exited).toBe(0);
   });
 });

@@ -319,3 +319,56 @@ describe('isLoopbackHost', () => {
     },
   );
 });
+
+describe('PostgreSQL tuning', () => {
+  it('reads prepared statements, pool size and statement timeout from flags or variables', () => {
+    expect(
+      loadServeConfig(
+        { 'store-prepared-statements': 'off', 'postgres-pool-size': '40' },
+        {
+          ...secrets,
+          QA_BROKER_STORE: 'postgres://h/db',
+          QA_BROKER_POSTGRES_STATEMENT_TIMEOUT_MS: '2500',
+        },
+      ).store,
+    ).toEqual({
+      type: 'postgres',
+      url: 'postgres://h/db',
+      preparedStatements: false,
+      poolSize: 40,
+      statementTimeoutMs: 2_500,
+    });
+    // Unset: the adapter's defaults (prepared on, 10 connections, 5 s).
+    expect(loadServeConfig({}, { ...secrets, QA_BROKER_STORE: 'postgres://h/db' }).store).toEqual({
+      type: 'postgres',
+      url: 'postgres://h/db',
+    });
+    // PGlite has one connection: only the prepared-statement switch applies; Redis has none.
+    expect(
+      loadServeConfig(
+        { 'postgres-pool-size': '40' },
+        { ...secrets, QA_BROKER_STORE: 'pglite:memory', QA_BROKER_STORE_PREPARED_STATEMENTS: 'on' },
+      ).store,
+    ).toEqual({ type: 'pglite', preparedStatements: true });
+    expect(
+      loadServeConfig(
+        { 'store-prepared-statements': 'off' },
+        { ...secrets, QA_BROKER_STORE: 'redis://r' },
+      ).store,
+    ).toEqual({ type: 'redis', url: 'redis://r' });
+  });
+
+  it('names the setting to fix', () => {
+    expect(
+      errorOf(() =>
+        loadServeConfig({}, { ...secrets, QA_BROKER_STORE_PREPARED_STATEMENTS: 'sometimes' }),
+      ),
+    ).toBe('QA_BROKER_STORE_PREPARED_STATEMENTS must be on or off.');
+    expect(errorOf(() => loadServeConfig({ 'postgres-pool-size': '0' }, secrets))).toBe(
+      '--postgres-pool-size must be an integer from 1 to 1000.',
+    );
+    expect(
+      errorOf(() => loadServeConfig({ 'postgres-statement-timeout-ms': '5' }, secrets)),
+    ).toContain('--postgres-statement-timeout-ms');
+  });
+});

@@ -29,6 +29,12 @@ export interface PostgresStoreOptions {
    * directly, others find their grants by their own ticks (every 500 ms).
    */
   notify?: boolean;
+  /**
+   * Prepare the hot statements once per connection and run them by name (default true).
+   * Turn off behind a pooler that cannot keep prepared statements between transactions
+   * (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 export interface PgliteStoreOptions {
@@ -38,6 +44,8 @@ export interface PgliteStoreOptions {
   pglite?: PGlite;
   schema?: string;
   migrate?: boolean;
+  /** Prepare the hot statements once and run them by name (default true). */
+  preparedStatements?: boolean;
 }
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
@@ -76,7 +84,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         });
   const hub = new WakeupHub(schema, new WakeRegistry(), listener);
   hubRef.hub = hub;
-  return prepare(new PostgresStore(pgSqlClient(pool), schema, hub), options.migrate);
+  return prepare(
+    new PostgresStore(
+      pgSqlClient(pool, { preparedStatements: options.preparedStatements ?? true }),
+      schema,
+      hub,
+    ),
+    options.migrate,
+  );
 }
 
 /** A store on embedded PGlite: in memory, or durable in `dataDir`. */
@@ -94,7 +109,13 @@ export async function openPgliteStore(options: PgliteStoreOptions = {}): Promise
   // In-process wake-ups only, shared by every store on this instance.
   const hub = new WakeupHub(schema, registryFor(pglite));
   return prepare(
-    new PostgresStore(pgliteSqlClient(pglite, !options.pglite), schema, hub),
+    new PostgresStore(
+      pgliteSqlClient(pglite, !options.pglite, {
+        preparedStatements: options.preparedStatements ?? true,
+      }),
+      schema,
+      hub,
+    ),
     options.migrate,
   );
 }

@@ -1,10 +1,33 @@
 import type pg from 'pg';
-import type { SqlClient } from './sql-client.js';
+import type { Queryable, SqlClient, SqlClientOptions, Statement } from './sql-client.js';
+import { statementText } from './sql-client.js';
+
+type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/**
+ * A named statement goes as `{ name, text, values }`: pg prepares it on the first use on
+ * each connection and afterwards sends only Bind/Execute by name.
+ */
+function queryOn(target: PgQueryable, prepared: boolean): Queryable {
+  return {
+    async query<Row>(statement: Statement, values?: unknown[]) {
+      const result =
+        prepared && typeof statement !== 'string'
+          ? await target.query<Row & pg.QueryResultRow>({
+              name: statement.name,
+              text: statement.text,
+              values: values ?? [],
+            })
+          : await target.query<Row & pg.QueryResultRow>(statementText(statement), values);
+      return { rows: result.rows };
+    },
+  };
+}
 
 /** Wraps a pg Pool: queries go to any pooled connection, a transaction holds one. */
-export function pgSqlClient(pool: pg.Pool): SqlClient {
+export function pgSqlClient(pool: pg.Pool, options: SqlClientOptions): SqlClient {
   return {
-    db: pool,
+    db: queryOn(pool, options.preparedStatements),
     async transaction(work) {
       const connection = await pool.connect();
       let broken = false;
@@ -19,8 +42,7 @@ export function pgSqlClient(pool: pg.Pool): SqlClient {
       try {
         await connection.query('begin');
         const result = await work({
-          query: <Row>(text: string, values?: unknown[]) =>
-            connection.query<Row & pg.QueryResultRow>(text, values),
+          ...queryOn(connection, options.preparedStatements),
           exec: async (script) => {
             // Without parameters pg uses the simple protocol, which runs several statements.
             await connection.query(script);

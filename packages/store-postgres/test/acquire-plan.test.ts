@@ -104,7 +104,7 @@ describe('acquire plan with 100,000 credentials of one kind, half leased', () =>
     expect([...indexes].sort()).toEqual([
       'credentials_free_idx',
       'credentials_leased_idx',
-      'credentials_seq_key',
+      'credentials_pkey',
     ]);
     for (const node of reads) expect(rowsRead(node)).toBeLessThanOrEqual(1);
   });

@@ -82,6 +82,30 @@ describe('credential health and policy rows on PostgreSQL', () => {
     });
   }
 
+  it('an expired lease on a quarantined credential is never re-granted, even with nothing else free', async () => {
+    // acquire's last pick (expired_fallback) runs exactly when no free row is left: it
+    // must skip quarantined rows like the other picks.
+    const kind = newKind('qexp');
+    const id = await addOne(kind);
+    await lease(kind, 'holder', NOW);
+    const quarantined = await store.quarantineCredential({
+      credentialId: id,
+      actorId: ADMIN,
+      reason: 'fake breakage',
+      nowMs: NOW + 1,
+    });
+    expect(quarantined.ok).toBe(true);
+    const after = await store.acquire({
+      kind,
+      ownerId: 'next',
+      actorRole: 'ci',
+      leaseToken: 'fake-next',
+      leaseTtlMs: TTL,
+      nowMs: NOW + TTL + 1,
+    });
+    expect(after).toEqual({ ok: false, code: 'POOL_EXHAUSTED' });
+  });
+
   it('an update while leased pins the old version; release drops the pin and its pieces', async () => {
     const kind = newKind('pin');
     const id = await addOne(kind);

@@ -12,7 +12,7 @@ afterAll(() => pool.end());
  * 'error' when the store restarted while a queue step's transaction held a connection.
  */
 it('a connection lost inside a transaction fails the transaction, not the process', async () => {
-  const sql = pgSqlClient(pool);
+  const sql = pgSqlClient(pool, { preparedStatements: true });
   const killer = new pg.Client({ connectionString: POSTGRES_URL });
   await killer.connect();
   try {

@@ -1,7 +1,7 @@
 import type { AcquireInput, AcquireResult } from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 interface GrantRow {
@@ -29,6 +29,10 @@ interface GrantRow {
  * 2. expired_pick takes the best expired lease that sorts before it (FOR UPDATE SKIP
  *    LOCKED over the expired range only — normally empty).
  * 3. Only if that found nothing, free_pick walks the free index FOR UPDATE SKIP LOCKED.
+ * 4. Only if that found nothing either, expired_fallback takes the best expired lease
+ *    regardless of free_peek: the free rows free_peek saw were all being granted by
+ *    concurrent acquires (locked, or no longer free when re-checked), and without this
+ *    step the acquire would answer POOL_EXHAUSTED while expired leases were there to take.
  * Exactly one row is ever locked, and it is the one granted: a row locked but then not
  * used would make a concurrent acquire skip it and answer a false POOL_EXHAUSTED. SKIP
  * LOCKED passes over rows a concurrent acquire holds; a row one just committed fails the
@@ -39,7 +43,8 @@ interface GrantRow {
  *
  * First of all, gate takes the kind's queue lock SHARED (acquire_gate, migration 0004) and
  * says whether the kind has no waiter rows and no quota (quotas are counted under the
- * exclusive lock, so concurrent acquires by one owner cannot each count zero). Both picks and the event are behind it (a
+ * exclusive lock, so concurrent acquires by one owner cannot each count zero). Every pick
+ * (expired_fallback too, which also skips quarantined rows) and the event are behind it (a
  * one-time filter, evaluated before any row is locked), so when the kind has a queue this
  * statement changes nothing and answers queue_free = false: the adapter then runs the
  * queued acquire (queue-acquire.ts) under the exclusive lock.
@@ -57,7 +62,7 @@ free_peek as materialized (
   limit 1
 ),
 expired_pick as (
-  select c.seq
+  select c.credential_id
   from ${schema}.credentials c cross join clock
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
     and c.quarantine_at_ms is null
@@ -70,7 +75,7 @@ expired_pick as (
   for update of c skip locked
 ),
 free_pick as (
-  select c.seq
+  select c.credential_id
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
     and c.quarantine_at_ms is null
@@ -80,10 +85,24 @@ free_pick as (
   limit 1
   for update of c skip locked
 ),
+expired_fallback as (
+  select c.credential_id
+  from ${schema}.credentials c cross join clock
+  where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
+    and c.quarantine_at_ms is null
+    and not exists (select 1 from expired_pick)
+    and not exists (select 1 from free_pick)
+    and (select open from gate)
+  order by c.last_leased_at_ms, c.seq
+  limit 1
+  for update of c skip locked
+),
 chosen as (
-  select seq from expired_pick
+  select credential_id from expired_pick
   union all
-  select seq from free_pick
+  select credential_id from free_pick
+  union all
+  select credential_id from expired_fallback
 ),
 granted as (
   update ${schema}.credentials c
@@ -99,7 +118,7 @@ granted as (
       last_leased_at_ms = clock.now_ms,
       updated_at_ms = clock.now_ms
   from chosen, clock, gate
-  where c.seq = chosen.seq
+  where c.credential_id = chosen.credential_id
   returning c.credential_id, c.kind, c.lease_acquired_at_ms, c.lease_expires_at_ms, c.fencing_counter,
     c.lease_acquired_at_ms + gate.max_hold_ms as max_expires_at_ms,
     c.payload_chunk_count, c.payload_byte_length,
@@ -122,9 +141,9 @@ from gate left join granted g on true`;
 
 /** The v1 acquire; `'QUEUED'` when the kind has a queue and the queued step must decide. */
 export function acquireQuery(schema: QuotedSchema) {
-  const text = acquireSql(schema);
+  const statement = namedStatement('acquire', acquireSql(schema));
   return async (db: Queryable, input: AcquireInput): Promise<AcquireResult | 'QUEUED'> => {
-    const { rows } = await db.query<GrantRow>(text, [
+    const { rows } = await db.query<GrantRow>(statement, [
       input.kind,
       input.ownerId,
       input.actorRole,

@@ -1,7 +1,7 @@
 import type { HeartbeatInput, HeartbeatResult } from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 type HeartbeatCode = Extract<HeartbeatResult, { ok: false }>['code'] | 'OK';
@@ -17,7 +17,9 @@ type HeartbeatCode = Extract<HeartbeatResult, { ok: false }>['code'] | 'OK';
  * the next step reclaims it.
  */
 export function heartbeatQuery(schema: QuotedSchema) {
-  const text = `
+  const statement = namedStatement(
+    'heartbeat',
+    `
 with clock as (${clockCte('$6')}),
 target as (
   select c.credential_id, c.kind, c.status, c.lease_owner_id, c.lease_token, c.lease_expires_at_ms,
@@ -58,14 +60,15 @@ capped as (
   where c.credential_id = $1 and v.code = 'CAPPED' and c.lease_expires_at_ms > v.max_expires
 )
 select v.code, e.lease_expires_at_ms, v.max_expires
-from verdict v left join extended e on true`;
+from verdict v left join extended e on true`,
+  );
 
   return async (db: Queryable, input: HeartbeatInput): Promise<HeartbeatResult> => {
     const { rows } = await db.query<{
       code: HeartbeatCode | 'CAPPED';
       lease_expires_at_ms: unknown;
       max_expires: unknown;
-    }>(text, [
+    }>(statement, [
       input.credentialId,
       input.kind,
       input.ownerId,

@@ -2,7 +2,7 @@ import { WAIT_POLICY } from '@qa-broker/contract';
 import type { AcquireInput, AcquireResult } from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { toWakeups, type WakeColumns, type Wakeup } from './wake-rows.js';
 
 interface QueueAcquireRow extends WakeColumns {
@@ -31,13 +31,18 @@ interface QueueAcquireRow extends WakeColumns {
  * $11 queueMax, $12 ticketGraceMs, $13 scanLimit.
  */
 export function queueAcquireQuery(schema: QuotedSchema) {
-  const text = `select * from ${schema}.queue_acquire($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
+  // Named: every ticket re-ask runs it. Only scalar parameters (PGlite's named path
+  // sends them as text).
+  const statement = namedStatement(
+    'queue_acquire',
+    `select * from ${schema}.queue_acquire($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+  );
 
   return async (
     db: Queryable,
     input: AcquireInput,
   ): Promise<{ result: AcquireResult; wakeups: Wakeup[] }> => {
-    const { rows } = await db.query<QueueAcquireRow>(text, [
+    const { rows } = await db.query<QueueAcquireRow>(statement, [
       input.kind,
       input.ownerId,
       input.actorRole,

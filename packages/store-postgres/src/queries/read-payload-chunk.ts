@@ -1,6 +1,6 @@
 import type { ReadChunkInput, ReadChunkResult } from '@qa-broker/store';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 type ReadChunkCode = Extract<ReadChunkResult, { ok: false }>['code'] | 'OK';
@@ -13,7 +13,9 @@ type ReadChunkCode = Extract<ReadChunkResult, { ok: false }>['code'] | 'OK';
  * was updated while it was held, migration 0004) reads that version's pieces.
  */
 export function readPayloadChunkQuery(schema: QuotedSchema) {
-  const text = `
+  const statement = namedStatement(
+    'read_payload_chunk',
+    `
 with clock as (${clockCte('$7')}),
 target as (
   select c.credential_id, c.kind, c.status, c.lease_owner_id, c.lease_token, c.lease_actor_role,
@@ -41,7 +43,8 @@ verdict as (
   from clock left join target t on true
 )
 select code, payload_chunk_count, case when code = 'OK' then payload_pieces[$6::integer + 1] end as piece
-from verdict`;
+from verdict`,
+  );
 
   return async (db: Queryable, input: ReadChunkInput): Promise<ReadChunkResult> => {
     // An index past int4 can never be in range; clamp so the parameter always binds and
@@ -51,7 +54,7 @@ from verdict`;
       code: ReadChunkCode;
       payload_chunk_count: number | null;
       piece: string | null;
-    }>(text, [
+    }>(statement, [
       input.credentialId,
       input.kind,
       input.ownerId,

@@ -1,6 +1,6 @@
 import type { ReleaseInput, ReleaseResult } from '@qa-broker/store';
 import type { QuotedSchema } from '../schema-name.js';
-import type { Queryable } from '../sql-client.js';
+import { namedStatement, type Queryable } from '../sql-client.js';
 import { clockCte } from './clock.js';
 
 /** The verdict, and the waiter (ticket) the released lease had been granted to, if any. */
@@ -32,7 +32,9 @@ type ReleaseCode =
  * only for a broken release (the CASE leaves the sub-select unevaluated otherwise).
  */
 export function releaseQuery(schema: QuotedSchema) {
-  const text = `
+  const statement = namedStatement(
+    'release',
+    `
 with clock as (${clockCte('$6')}),
 gate as materialized (select ${schema}.queue_gate($2, $7::boolean) as open),
 target as (
@@ -88,7 +90,8 @@ logged as (
 )
 select code, case when code = 'OK' then lease_waiter_id end as released_waiter_id,
   coalesce(quarantines, false) as quarantines
-from verdict`;
+from verdict`,
+  );
 
   return async (
     db: Queryable,
@@ -100,7 +103,7 @@ from verdict`;
       code: ReleaseCode;
       released_waiter_id: string | null;
       quarantines: boolean;
-    }>(text, [
+    }>(statement, [
       input.credentialId,
       input.kind,
       input.ownerId,
