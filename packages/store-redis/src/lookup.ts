@@ -1,5 +1,5 @@
 import { StoreError } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { malformedReply, toStoreError } from './errors.js';
 import type { GlobalKeys, KindKeys } from './keys.js';
 import { replyStrings } from './reply.js';
@@ -11,7 +11,7 @@ import { replyStrings } from './reply.js';
  * finds no record, which every caller treats as "not found".
  */
 export async function registerCredential(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   credentialId: string,
   kind: string,
@@ -40,7 +40,11 @@ export async function registerCredential(
 }
 
 /** Makes a kind visible to listings, stats and retention (idempotent). */
-export async function registerKind(client: Redis, keys: GlobalKeys, kind: string): Promise<void> {
+export async function registerKind(
+  client: RedisClient,
+  keys: GlobalKeys,
+  kind: string,
+): Promise<void> {
   try {
     await client.zadd(keys.kinds, 'NX', 0, kind);
   } catch (error) {
@@ -49,7 +53,7 @@ export async function registerKind(client: Redis, keys: GlobalKeys, kind: string
 }
 
 export async function lookupKind(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   credentialId: string,
 ): Promise<string | undefined> {
@@ -66,7 +70,7 @@ export async function lookupKind(
 
 /** True when a record exists under that kind (records are never deleted). */
 export async function credentialExists(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   credentialId: string,
 ): Promise<boolean> {
@@ -78,7 +82,7 @@ export async function credentialExists(
 }
 
 /** Every registered kind, in code-point (byte) order, read in bounded pages. */
-export async function listKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+export async function listKinds(client: RedisClient, keys: GlobalKeys): Promise<string[]> {
   const kinds: string[] = [];
   const pageSize = 500;
   let start = '-';

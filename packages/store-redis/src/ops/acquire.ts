@@ -1,5 +1,5 @@
 import type { AcquireInput, AcquireResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
@@ -7,7 +7,7 @@ import { replyInteger, replyStatus, replyString } from '../reply.js';
 import { runScript } from '../scripts.js';
 
 export async function acquireScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: AcquireInput,
   reclaimLimit: number,

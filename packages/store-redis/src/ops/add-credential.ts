@@ -1,6 +1,6 @@
 import type { AddCredentialInput, CredentialRecord } from '@qa-broker/store';
 import { StoreError } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
@@ -10,7 +10,7 @@ import { runScript } from '../scripts.js';
 
 /** Runs after the id -> kind lookup was written (see `registerCredential`). */
 export async function addCredentialScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: AddCredentialInput,
 ): Promise<CredentialRecord> {

@@ -1,5 +1,5 @@
 import type { ReleaseInput, ReleaseResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
@@ -8,7 +8,7 @@ import { runScript } from '../scripts.js';
 import { ABSENT_IN_KIND, type AbsentInKind } from './absent.js';
 
 export async function releaseScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: ReleaseInput,
 ): Promise<ReleaseResult | AbsentInKind> {
