@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-client.js';
 import { malformedReply, toStoreError } from './errors.js';
 import type { GlobalKeys, KindKeys } from './keys.js';
 import { replyStrings } from './reply.js';
+import { confirmWrite } from './replica-wait.js';
 
 /**
  * The global id -> kind lookup. It is written once, before the add script, and never
@@ -31,6 +32,7 @@ export async function registerCredential(
   } catch (error) {
     throw toStoreError(error, 'add-credential');
   }
+  await confirmWrite(client, keys.credentialKinds, 'add-credential');
   if (registeredKind !== kind) {
     throw new StoreError(
       'INTERNAL_ERROR',
@@ -50,6 +52,7 @@ export async function registerKind(
   } catch (error) {
     throw toStoreError(error, 'register-kind');
   }
+  await confirmWrite(client, keys.kinds, 'register-kind');
 }
 
 export async function lookupKind(

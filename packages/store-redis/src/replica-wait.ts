@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { StoreError } from '@qa-broker/store';
 import { toStoreError } from './errors.js';
-import type { RedisClient } from './redis-client.js';
+import { commandTimeoutOf, serverFor, type RedisClient } from './redis-client.js';
 
 /**
  * Replicas that must confirm a state change before the store answers (WAIT after each
@@ -54,4 +54,19 @@ function notConfirmed(operation: string, replicas: number, detail: string): Stor
     'STORE_UNAVAILABLE',
     `Redis did not confirm the ${operation} operation on ${replicas} replica(s) (${detail}); its outcome is unknown: retry shortly.`,
   );
+}
+
+/**
+ * The same confirmation after a plain write (the registrations on the global slot), with
+ * the whole command timeout as its budget.
+ */
+export async function confirmWrite(
+  client: RedisClient,
+  key: string,
+  operation: string,
+): Promise<void> {
+  const replicas = waitReplicasOf(client);
+  if (replicas === 0) return;
+  const timeoutMs = commandTimeoutOf(client) ?? 2_000;
+  await awaitReplicas(serverFor(client, key), replicas, timeoutMs / 2, operation);
 }
