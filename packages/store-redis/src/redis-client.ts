@@ -1,5 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, Command, type Redis } from 'ioredis';
 
 /**
  * The store runs on either a single Redis (or a Sentinel-managed primary) or a Redis
@@ -19,9 +18,12 @@ export function commandTimeoutOf(client: RedisClient): number | undefined {
     : client.options.commandTimeout;
 }
 
-/** The hash slot a key maps to (its `{tag}` when it has one). */
+/**
+ * The hash slot a key maps to (its `{tag}` when it has one), computed by the very code the
+ * cluster client routes commands with (an unsent command is never settled or queued).
+ */
 export function slotOf(key: string): number {
-  return calculateSlot(key);
+  return new Command('exists', [key]).getSlot();
 }
 
 /**
