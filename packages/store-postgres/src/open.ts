@@ -3,11 +3,19 @@ import pg from 'pg';
 import { toStoreError } from './errors.js';
 import { pgSqlClient } from './pg-client.js';
 import { pgliteSqlClient } from './pglite-client.js';
+import { assertServerStatementTimeout, takePoolerOption, type PoolerMode } from './pooler.js';
 import { PostgresStore } from './postgres-store.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name.js';
 
 export interface PostgresStoreOptions {
+  /** A postgres:// URL; its `pooler=transaction` option sets `pooler`. */
   connectionString: string;
+  /**
+   * `transaction` behind a transaction pooler such as PgBouncer in transaction mode: no
+   * startup parameters beyond the pooler's own, and the server-side statement_timeout is
+   * checked (it must be set on the role or database) instead of set. Default `none`.
+   */
+  pooler?: PoolerMode;
   /** Default `qa_broker`; must match `^[a-z_][a-z0-9_]{0,62}$`. */
   schema?: string;
   /** Connections in the pool (default 10). */
@@ -38,11 +46,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const schema = options.schema ?? DEFAULT_SCHEMA;
   quoteSchema(schema); // fail on a bad name before connecting
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const fromUrl = takePoolerOption(options.connectionString);
+  const pooler = options.pooler ?? fromUrl.pooler ?? 'none';
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString: fromUrl.connectionString,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
-    statement_timeout: statementTimeoutMs,
+    // A transaction pooler refuses statement_timeout as a startup parameter (PgBouncer:
+    // "unsupported startup parameter"); the role's or database's setting applies instead.
+    ...(pooler === 'none' ? { statement_timeout: statementTimeoutMs } : {}),
     query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
     application_name: 'qa-broker',
   });
@@ -50,7 +62,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
-  return prepare(new PostgresStore(pgSqlClient(pool), schema), options.migrate);
+  const client = pgSqlClient(pool);
+  const store = await prepare(new PostgresStore(client, schema), options.migrate);
+  if (pooler === 'transaction') {
+    try {
+      await assertServerStatementTimeout(client.db, statementTimeoutMs);
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw toStoreError(error, 'open');
+    }
+  }
+  return store;
 }
 
 /** A store on embedded PGlite: in memory, or durable in `dataDir`. */
