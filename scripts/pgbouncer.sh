@@ -154,7 +154,8 @@ EOF
   printf '"qa_broker_pooled" ""\n"qa_broker_pooled_untimed" ""\n"postgres" ""\n' >"$dir/userlist.txt"
   local user_flag=()
   [ "$(id -u)" = 0 ] && user_flag=(-u postgres)
-  "$bin" -d "${user_flag[@]}" "$dir/pgbouncer.ini"
+  # 9>&-: the daemon must not inherit the lock, or every later start/stop waits for it.
+  "$bin" -d "${user_flag[@]}" "$dir/pgbouncer.ini" 9>&-
   for _ in $(seq 1 50); do status "$version" && return 0; sleep 0.2; done
   echo "PgBouncer $version did not come up on 127.0.0.1:$port; see $dir/pgbouncer.log" >&2
   tail -n 20 "$dir/pgbouncer.log" >&2 || true

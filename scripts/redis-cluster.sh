@@ -6,6 +6,10 @@
 #   scripts/redis-cluster.sh stop     stop every node and remove its state
 #   scripts/redis-cluster.sh status   exit 0 when the cluster answers cluster_state:ok
 #   scripts/redis-cluster.sh nodes    print the seed list (127.0.0.1:7100,…)
+#   scripts/redis-cluster.sh start-node PORT   start one stopped node again on its own
+#                                     files (it rejoins, as a replica if it was replaced)
+#   scripts/redis-cluster.sh pid PORT  print a node's pid (the fault harness kills and
+#                                     pauses nodes with it)
 #
 # Environment: QA_BROKER_REDIS_CLUSTER_DIR (state, default /tmp/qa-broker-redis-cluster),
 # QA_BROKER_REDIS_CLUSTER_PORT (first port, default 7100).
@@ -22,8 +26,16 @@ status() {
   for port in "${PORTS[@]}"; do
     cli "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
   done
-  # Every primary has its replica attached (a fresh cluster needs a moment for that).
-  [ "$(cli "${PORTS[0]}" cluster nodes 2>/dev/null | grep -c 'slave.*connected')" -ge 3 ]
+  # Every primary has its replica attached and in sync (a fresh cluster needs a moment for
+  # that, and WAIT counts only replicas whose link is up).
+  [ "$(cli "${PORTS[0]}" cluster nodes 2>/dev/null | grep -c 'slave.*connected')" -ge 3 ] || return 1
+  for port in "${PORTS[@]}"; do
+    local info
+    info=$(cli "$port" info replication 2>/dev/null) || return 1
+    if grep -q '^role:slave' <<<"$info"; then
+      grep -q '^master_link_status:up' <<<"$info" || return 1
+    fi
+  done
 }
 
 start() {
@@ -36,11 +48,7 @@ start() {
   rm -rf "$DIR"
   for port in "${PORTS[@]}"; do
     mkdir -p "$DIR/$port"
-    # cluster-node-timeout 2000: a killed primary is replaced in about 2-4 s.
-    redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$DIR/$port" \
-      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
-      --appendonly yes --appendfsync everysec --save "" \
-      --pidfile "$DIR/$port/redis.pid" --logfile "$DIR/$port/redis.log"
+    start_node "$port"
   done
   for port in "${PORTS[@]}"; do
     for _ in $(seq 1 50); do cli "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
@@ -54,6 +62,16 @@ start() {
   for _ in $(seq 1 100); do status && return 0; sleep 0.2; done
   echo "the Redis Cluster on 127.0.0.1:${PORTS[0]}-${PORTS[5]} did not reach cluster_state:ok" >&2
   exit 1
+}
+
+start_node() {
+  local port=$1
+  # cluster-node-timeout 2000: a killed primary is replaced in about 2-4 s.
+  redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$DIR/$port" \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+    --appendonly yes --appendfsync everysec --save "" \
+    --pidfile "$DIR/$port/redis.pid" --logfile "$DIR/$port/redis.log" 9>&-
+  # (9>&-: the daemon must not inherit the lock, or every later start/stop waits for it.)
 }
 
 stop_nodes() {
@@ -89,5 +107,13 @@ case ${1:-} in
     ;;
   status) status ;;
   nodes) nodes ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || exit 2 ;;
+  start-node)
+    [ -d "$DIR/${2:?start-node needs a port}" ] || { echo "no node on port $2 under $DIR" >&2; exit 2; }
+    start_node "$2"
+    for _ in $(seq 1 50); do cli "$2" ping 2>/dev/null | grep -q PONG && exit 0; sleep 0.1; done
+    echo "node $2 did not answer" >&2
+    exit 1
+    ;;
+  pid) cat "$DIR/${2:?pid needs a port}/redis.pid" ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || exit 2 ;;
 esac

@@ -7,7 +7,7 @@ import {
   toStoreError,
 } from './errors.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
-import { commandTimeoutOf, serverFor, type RedisClient } from './redis-client.js';
+import { commandTimeoutOf, isCluster, serverFor, type RedisClient } from './redis-client.js';
 import { clockOf, deadlineMarginMs, redisClockOffsetMs } from './redis-clock.js';
 import { awaitReplicas, waitReplicasOf } from './replica-wait.js';
 import { replyInteger, replyString } from './reply.js';
@@ -74,8 +74,13 @@ export async function runScript(
   const timeoutMs = commandTimeoutOf(client);
   const slotKey = keys[0] ?? '';
   const server = serverFor(client, slotKey);
-  // No known owner of the slot: the cluster is (re)connecting or has no primary for it.
-  if (!server) throw clusterNotReady(name);
+  // No known owner of the slot: the cluster is (re)connecting, or the primary it knew for
+  // the slot is gone. Ask the cluster for its slot map now (not at the next periodic
+  // refresh), so calls find the promoted replica as soon as there is one.
+  if (!server) {
+    if (isCluster(client)) client.refreshSlotsCache();
+    throw clusterNotReady(name);
+  }
   const offsetMs =
     timeoutMs !== undefined && timeoutMs > 0 ? await redisClockOffsetMs(server) : undefined;
   const callTag = nextCallTag();
