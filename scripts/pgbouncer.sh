@@ -8,6 +8,7 @@
 #   scripts/pgbouncer.sh stop  [1.18|1.24]   stop and remove its state
 #   scripts/pgbouncer.sh status [1.18|1.24]  exit 0 when it answers
 #   scripts/pgbouncer.sh build               build 1.24 into the cache (no-op when cached)
+#   scripts/pgbouncer.sh install             make sure both binaries exist (apt 1.18, build 1.24)
 #   scripts/pgbouncer.sh roles               create the test roles on PostgreSQL (idempotent)
 #
 # Without a version, start/stop/status act on both. Environment:
@@ -182,6 +183,7 @@ case ${1:-} in
   stop) with_lock; for v in "${versions[@]}"; do stop "$v"; done ;;
   status) for v in "${versions[@]}"; do status "$v"; done ;;
   build) with_lock; build ;;
+  install) with_lock; binary_of 1.18 >/dev/null; build ;;
   roles) roles ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || exit 2 ;;
+  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; [ "${1:-}" = -h ] || [ "${1:-}" = --help ] || exit 2 ;;
 esac

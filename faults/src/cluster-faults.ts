@@ -48,35 +48,47 @@ export function failoverPrimary(targets: ClusterTargets, kind: string): Promise<
 }
 
 /**
- * Kills the primary that owns `kind` while its replica lags: the replica is paused
- * (SIGSTOP) for `lagMs` first, so every write of those `lagMs` exists only on the primary
- * when it dies (SIGKILL). The replica is resumed, the cluster promotes it, and the killed
- * node comes back as its replica. Grants acknowledged in the lag window are lost unless
- * the brokers wait for a replica (--store-redis-wait-replicas 1).
+ * Kills (SIGKILL) the primary that owns `kind` with its replica in sync: the cluster
+ * promotes the replica by itself, and the killed node comes back as its replica.
  */
-export function killLaggingPrimary(
+export function killPrimary(targets: ClusterTargets, kind: string): Promise<void> {
+  const { cluster, ctx } = targets;
+  return recordFault(targets, 'primary-killed', `SIGKILL of ${kind}'s primary`, async () => {
+    const primary = await cluster.primaryOf(kindTag(kind), cluster.ports[0]!);
+    const replica = await cluster.replicaOf(primary);
+    cluster.signal(await cluster.pidOf(primary), 'SIGKILL');
+    await cluster.awaitPromotion(replica);
+    await snapshotAfter(ctx, 'after primary killed');
+    await cluster.restartNode(primary);
+  });
+}
+
+/**
+ * A primary lost while its replica lags by `lagMs`: the replica dies first (SIGKILL), the
+ * primary goes on alone for `lagMs`, then dies too. The replica comes back first, on its
+ * own files, and takes over (CLUSTER FAILOVER TAKEOVER) with what it had; the old primary
+ * comes back as its replica and is resynchronized from it, so the writes of those `lagMs`
+ * are gone. (Pausing a replica instead does not make it lag: what the primary sent waits
+ * in the paused replica's socket buffer and arrives when it resumes.) Grants acknowledged
+ * in the window are lost unless the brokers wait for a replica (--store-redis-wait-replicas
+ * 1): then those writes were never acknowledged.
+ */
+export function loseLaggingPrimary(
   targets: ClusterTargets,
   kind: string,
   lagMs: number,
 ): Promise<void> {
   const { cluster, ctx } = targets;
-  const detail = `SIGKILL of ${kind}'s primary, its replica ${lagMs} ms behind`;
-  return recordFault(targets, 'primary-killed', detail, async () => {
+  const detail = `${kind}'s primary lost with its replica ${lagMs} ms behind`;
+  return recordFault(targets, 'primary-lost-lagging', detail, async () => {
     const primary = await cluster.primaryOf(kindTag(kind), cluster.ports[0]!);
     const replica = await cluster.replicaOf(primary);
-    const [primaryPid, replicaPid] = await Promise.all([
-      cluster.pidOf(primary),
-      cluster.pidOf(replica),
-    ]);
-    cluster.signal(replicaPid, 'SIGSTOP');
-    try {
-      await sleep(lagMs);
-      cluster.signal(primaryPid, 'SIGKILL');
-    } finally {
-      cluster.signal(replicaPid, 'SIGCONT');
-    }
-    await cluster.awaitPromotion(replica);
-    await snapshotAfter(ctx, 'after primary killed');
+    cluster.signal(await cluster.pidOf(replica), 'SIGKILL');
+    await sleep(lagMs);
+    cluster.signal(await cluster.pidOf(primary), 'SIGKILL');
+    await cluster.startNodeOnly(replica);
+    await cluster.takeOver(replica);
+    await snapshotAfter(ctx, 'after lagging primary lost');
     await cluster.restartNode(primary);
   });
 }

@@ -20,7 +20,8 @@ export type FaultName =
   | 'store-cutoff'
   | 'store-slow'
   | 'primary-failover'
-  | 'primary-killed';
+  | 'primary-killed'
+  | 'primary-lost-lagging';
 
 export interface FaultRecord {
   name: FaultName;

@@ -14,10 +14,11 @@ Build first (pnpm build): brokers run from packages/server/dist.
   --long        minutes of randomized faults (default: one short pass, about 30 s per store)
   --store S     redis, postgres, redis-cluster or all (default all: redis and postgres)
                 redis-cluster: a private 3+3 cluster; broker faults, then a graceful
-                failover and a killed primary whose replica lags (always the short plan)
+                failover, a killed primary, and a primary lost while its replica lags
+                (always the short plan)
   --wait-replicas N  redis-cluster: replicas each state change waits for (default 1;
                 0 shows what a lagging replica loses)
-  --replica-lag-ms N redis-cluster: how far the replica lags when its primary dies (default 500)
+  --replica-lag-ms N redis-cluster: how far the replica lags when its primary is lost (default 500)
   --seed N      replay the timing choices of an earlier run
   --duration S  load duration of a long run in seconds (default 180)
   --keep-logs   keep the broker logs even when the run is clean

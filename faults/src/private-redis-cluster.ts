@@ -150,6 +150,16 @@ export class PrivateRedisCluster {
     );
   }
 
+  /**
+   * CLUSTER FAILOVER TAKEOVER: the replica takes its primary's slots at once, asking no one
+   * (the operator's move when a primary and its replica were both lost and the replica is
+   * back first). It keeps whatever data it has.
+   */
+  async takeOver(replicaPort: number): Promise<void> {
+    await this.withNode(replicaPort, (node) => node.cluster('FAILOVER', 'TAKEOVER'));
+    await this.awaitPromotion(replicaPort);
+  }
+
   signal(pid: number, signal: NodeJS.Signals): void {
     try {
       process.kill(pid, signal);
@@ -169,6 +179,11 @@ export class PrivateRedisCluster {
       20_000,
       100,
     );
+  }
+
+  /** Starts a killed node again on its own files, without waiting for the cluster to heal. */
+  async startNodeOnly(port: number): Promise<void> {
+    await this.script('start-node', String(port));
   }
 
   /** Starts a killed node again on its own files; it rejoins as a replica of its successor. */

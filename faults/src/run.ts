@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { addCredential, adminWorker } from './admin.ts';
 import type { ClusterTargets } from './cluster-faults.ts';
-import { failoverPrimary, killLaggingPrimary } from './cluster-faults.ts';
+import { failoverPrimary, killPrimary, loseLaggingPrimary } from './cluster-faults.ts';
 import { BrokerProcess } from './broker-process.ts';
 import type { CheckResult } from './checker.ts';
 import { checkHistory } from './checker.ts';
@@ -125,8 +125,9 @@ async function longPlan(targets: FaultTargets, durationMs: number): Promise<void
 
 /**
  * The cluster pass: broker faults as in the short plan, then a graceful failover of one
- * kind's primary and a killed primary whose replica lags (about 25 s). No proxy faults: a
- * proxy cannot sit in front of a cluster.
+ * kind's primary, a killed primary (the cluster promotes its replica) and a primary lost
+ * while its replica lags (about 40 s). No proxy faults: a proxy cannot sit in front of a
+ * cluster.
  */
 async function clusterPlan(
   targets: ClusterTargets,
@@ -144,9 +145,12 @@ async function clusterPlan(
   log('redis-cluster: graceful failover');
   await failoverPrimary(targets, kindA!);
   await sleep(1_500);
-  log('redis-cluster: killing a primary whose replica lags');
-  await killLaggingPrimary(targets, kindB!, replicaLagMs);
-  log('redis-cluster: the killed primary is back as a replica');
+  log('redis-cluster: killing a primary');
+  await killPrimary(targets, kindB!);
+  await sleep(1_500);
+  log(`redis-cluster: losing a primary whose replica lags ${replicaLagMs} ms`);
+  await loseLaggingPrimary(targets, kindA!, replicaLagMs);
+  log('redis-cluster: both killed primaries are back as replicas');
   await sleep(1_500);
 }
 
