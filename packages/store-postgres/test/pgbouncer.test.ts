@@ -2,6 +2,7 @@ import { StoreError } from '@qa-broker/store';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/index.js';
+import { takePoolerOption } from '../src/pooler.js';
 import {
   PGBOUNCER_VERSIONS,
   POOLED_ROLE,
@@ -85,5 +86,20 @@ describe('the server-side statement timeout through PgBouncer', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('the pooler= store URL option', () => {
+  it('is taken off the URL before connecting, and an unknown value is refused', () => {
+    expect(takePoolerOption('postgres://u@h:6432/qa?pooler=transaction&sslmode=disable')).toEqual({
+      connectionString: 'postgres://u@h:6432/qa?sslmode=disable',
+      pooler: 'transaction',
+    });
+    expect(takePoolerOption('postgres://u@h/qa')).toEqual({
+      connectionString: 'postgres://u@h/qa',
+    });
+    expect(() => takePoolerOption('postgres://u@h/qa?pooler=session')).toThrow(
+      /pooler=transaction/,
+    );
   });
 });
