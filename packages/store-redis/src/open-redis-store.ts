@@ -138,6 +138,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<RedisS
   try {
     await connectWithin(client, timeouts.connectTimeoutMs);
     if (client instanceof Redis) await refuseClusterNode(client);
+    else await connectPrimaries(client);
   } catch (error) {
     client.disconnect();
     throw toStoreError(error, 'connect');
@@ -159,6 +160,16 @@ async function connectWithin(client: RedisClient, timeoutMs: number): Promise<vo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A cluster client opens its connections to the other primaries lazily, and without an
+ * offline queue a command for a primary still connecting fails at once ("Connection is
+ * closed"). Open them all before the store is used: a PING on a node's own connection
+ * waits for it (bounded by the connect timeout).
+ */
+async function connectPrimaries(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.nodes('master').map((node) => node.ping()));
 }
 
 /**
