@@ -24,6 +24,11 @@ const LIMITS: Record<StoreKind, Limits> = {
   },
   postgres: { minCyclesPerS: 2_000, minBrokerOverRaw: 0.5, maxOpenLoopP99Ms: 25 },
   pglite: {},
+  // The deployments at scale are measured beside the single nodes, without targets of their own.
+  'redis-cluster': {},
+  'redis-cluster-wait1': {},
+  'pgbouncer-1.18': {},
+  'pgbouncer-1.24': {},
 };
 
 /** Every target of the issue with its measured value; verdicts only outside --quick. */

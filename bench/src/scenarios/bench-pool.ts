@@ -14,7 +14,7 @@ import { cleanupTarget } from '../stores/cleanup.ts';
 import { openForPopulate } from '../stores/open-for-populate.ts';
 import { populate as populateTarget } from '../stores/populate.ts';
 import { measureRedisMemory } from '../stores/redis-memory.ts';
-import { describeTarget, freshTarget } from '../stores/targets.ts';
+import { describeTarget, freshTarget, isClusterTarget } from '../stores/targets.ts';
 import type { StoreKind, StoreTarget } from '../stores/targets.ts';
 import { FIRST_BROKER_CONCURRENCY, firstBrokerCycle } from './first-broker.ts';
 import { holdLeases, releaseLeases, runHeartbeatLoad } from './heartbeat.ts';
@@ -74,7 +74,7 @@ async function benchPoolOnTarget(
     progress(
       `${kind} pool ${plan.pool}: populated (${populate.method}) in ${(populate.elapsedMs / 1000).toFixed(1)} s (${Math.round(populate.perS)}/s)`,
     );
-    if (target.kind === 'redis') {
+    if (target.kind === 'redis' && !isClusterTarget(target)) {
       redisMemory = await measureRedisMemory(
         target.url,
         target.prefix,

@@ -16,11 +16,16 @@ export async function openStore(target: StoreTarget): Promise<CredentialStore> {
     }
     case 'postgres': {
       const { openPostgresStore } = await import('@qa-broker/store-postgres');
+      // The role's statement_timeout behind PgBouncer is 5 s, the adapter's default.
       return openPostgresStore({ connectionString: target.url, schema: target.schema });
     }
     case 'redis': {
       const { openRedisStore } = await import('@qa-broker/store-redis');
-      return openRedisStore({ url: target.url, prefix: target.prefix });
+      return openRedisStore({
+        url: target.url,
+        prefix: target.prefix,
+        ...(target.waitReplicas !== undefined ? { waitReplicas: target.waitReplicas } : {}),
+      });
     }
   }
 }

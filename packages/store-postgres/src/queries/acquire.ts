@@ -28,6 +28,11 @@ interface GrantRow {
  * 2. expired_pick takes the best expired lease that sorts before it (FOR UPDATE SKIP
  *    LOCKED over the expired range only — normally empty).
  * 3. Only if that found nothing, free_pick walks the free index FOR UPDATE SKIP LOCKED.
+ * 4. Only if that found nothing either, expired_fallback takes any expired lease: the
+ *    lease-less rows free_peek saw may all be locked by concurrent acquires (its view is
+ *    unlocked and can be stale), and without this step an acquire would answer a false
+ *    POOL_EXHAUSTED while expired leases wait (seen through PgBouncer, whose extra hop
+ *    widens the race).
  * Exactly one row is ever locked, and it is the one granted: a row locked but then not
  * used would make a concurrent acquire skip it and answer a false POOL_EXHAUSTED. SKIP
  * LOCKED passes over rows a concurrent acquire holds; a row one just committed fails the
@@ -75,10 +80,23 @@ free_pick as (
   limit 1
   for update of c skip locked
 ),
+expired_fallback as (
+  select c.seq
+  from ${schema}.credentials c cross join clock
+  where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
+    and not exists (select 1 from expired_pick)
+    and not exists (select 1 from free_pick)
+    and (select open from gate)
+  order by c.last_leased_at_ms, c.seq
+  limit 1
+  for update of c skip locked
+),
 chosen as (
   select seq from expired_pick
   union all
   select seq from free_pick
+  union all
+  select seq from expired_fallback
 ),
 granted as (
   update ${schema}.credentials c
