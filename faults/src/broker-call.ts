@@ -39,6 +39,8 @@ export async function callBroker(
   token: string,
   payload: Record<string, unknown>,
   timeoutMs: number,
+  /** Ends the request early (the run stopping): the broker sees the client leave. */
+  signal?: AbortSignal,
 ): Promise<CallResult> {
   try {
     const answer = await request(`${baseUrl}/qa-credentials/v1/${route}`, {
@@ -46,7 +48,10 @@ export async function callBroker(
       dispatcher,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal:
+        signal === undefined
+          ? AbortSignal.timeout(timeoutMs)
+          : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
     });
     const text = await answer.body.text();
     const body = JSON.parse(text) as Record<string, unknown>;

@@ -28,11 +28,18 @@
  * each in ./check/, are written the same way: a violation is reported only when EVERY
  * ordering of the uncertain instants that fits the history breaks the guarantee.
  *
+ * Parked tickets (acquire with `wait`) add two rules, in ./check/fifo.ts and
+ * ./check/idle-while-waiting.ts, built on what ./check/tickets.ts proves about a ticket's
+ * liveness; a re-ask after an unknown outcome may return a lease stamped by that earlier
+ * request, so such a lease's certain holding starts from the earlier invocation.
+ *
  * The store clock offset (store − harness) is bounded by every ok acquire and heartbeat
  * (their store time `expiresAtMs − ttl` lies between invocation and answer). If the bounds
  * cross, lease times did not come from one clock: some broker used its own.
  */
 import { checkFencing } from './check/fencing.ts';
+import { checkFifo } from './check/fifo.ts';
+import { checkIdleWhileWaiting } from './check/idle-while-waiting.ts';
 import { checkFinalState } from './check/final-state.ts';
 import { checkGrantEvents } from './check/grant-events.ts';
 import { isGranted, leasesByCredential } from './check/leases.ts';
@@ -41,6 +48,7 @@ import { checkRemovedNotGranted } from './check/removal.ts';
 import { checkSnapshots } from './check/snapshots.ts';
 import { checkLostEarly, checkStale } from './check/stale.ts';
 import { checkStoreClock, storeClockBounds } from './check/store-clock.ts';
+import { ticketsOf } from './check/tickets.ts';
 import type { Violation } from './check/violation.ts';
 import type { History, Op } from './history.ts';
 
@@ -49,6 +57,10 @@ export type { Violation, ViolationRule } from './check/violation.ts';
 export interface CheckOptions {
   /** Slack for millisecond rounding of store times; default 25 ms. */
   clockToleranceMs?: number;
+  /** Beyond the queue's 500 ms hand-off bound, for answers on a busy machine; default 500 ms. */
+  handoffSlackMs?: number;
+  /** How long a grant no client saw may keep a credential; default 10.5 s (max TTL + 500 ms). */
+  unseenGrantMs?: number;
 }
 
 export interface CheckStats {
@@ -58,6 +70,8 @@ export interface CheckStats {
   credentials: number;
   grantEvents: number;
   snapshots: number;
+  /** Parked tickets, and how much waiting the queue rules could judge (certainly live). */
+  queue: { tickets: number; liveSegments: number; certainlyWaitingMs: number };
   /** Store clock minus harness clock, as narrowed by the history (undefined when unknown). */
   storeClockOffsetMs?: { lo: number; hi: number };
 }
@@ -128,6 +142,14 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
   }
   if (history.snapshots) violations.push(...checkSnapshots(history.snapshots, credentials));
   if (history.final) violations.push(...checkFinalState(history.final));
+  const tickets = ticketsOf(history);
+  violations.push(
+    ...checkFifo(tickets, tolerance),
+    ...checkIdleWhileWaiting(history, tickets, credentials, {
+      slackMs: options.handoffSlackMs ?? 500,
+      unseenGrantMs: options.unseenGrantMs ?? 10_500,
+    }),
+  );
 
   return {
     violations,
@@ -138,6 +160,19 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       credentials: credentials.size,
       grantEvents: history.grantEvents?.length ?? 0,
       snapshots: history.snapshots?.length ?? 0,
+      queue: {
+        tickets: tickets.length,
+        liveSegments: tickets.reduce((sum, ticket) => sum + ticket.segments.length, 0),
+        certainlyWaitingMs: Math.round(
+          tickets
+            .flatMap((ticket) => ticket.segments)
+            .reduce(
+              (sum, s) =>
+                sum + Math.max(0, (s.granted?.completedAt ?? s.waitingUntil) - s.queuedBy),
+              0,
+            ),
+        ),
+      },
       storeClockOffsetMs:
         Number.isFinite(clock.lo) && Number.isFinite(clock.hi)
           ? { lo: clock.lo, hi: clock.hi }

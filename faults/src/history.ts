@@ -43,6 +43,18 @@ export interface AcquireOp extends OpBase {
   ownerId: string;
   /** Present exactly when outcome is ok. */
   grant?: Grant;
+  /**
+   * Set by the waiting clients (spec/broker-additions.md §1): `parked` sends `wait` with a
+   * ticket (one ownerId per ticket, so the ownerId names the ticket); `polling` is an old
+   * client that keeps one ownerId while it polls. Absent: the v1 lease workers.
+   */
+  waitMode?: 'parked' | 'polling';
+  /** Parked requests: how long the request could stay open. */
+  maxWaitMs?: number;
+  /** Parked requests: the ticket's priority (0 for the CI role). */
+  priority?: number;
+  /** A POOL_EXHAUSTED answer that carried a place in the queue. */
+  place?: { position: number; queueLength: number; waiting: boolean };
 }
 
 /** Names the lease a heartbeat or release is about. */
@@ -103,8 +115,17 @@ export interface Snapshot {
   credentials: { credentialId: string; status: 'active' | 'disabled'; leaseOwnerId?: string }[];
 }
 
+/** A window in which the harness broke something (a fault), harness clock. */
+export interface Disturbance {
+  startedAt: number;
+  endedAt: number;
+  what: string;
+}
+
 export interface History {
   ops: Op[];
+  /** The faults' windows: timing rules (hand-off bounds) do not judge inside them. */
+  disturbances?: Disturbance[];
   snapshots?: Snapshot[];
   /** Absent when the run could not read the store's events. */
   grantEvents?: GrantEvent[];

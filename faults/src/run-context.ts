@@ -16,6 +16,8 @@ export interface RunContext {
   brokers: BrokerProcess[];
   dispatcher: Dispatcher;
   kinds: readonly string[];
+  /** Kinds only the waiting clients use (fair wait queue); also drained at the end. */
+  queueKinds: readonly string[];
   /** Per-request timeout of the simulated clients. */
   requestTimeoutMs: number;
   /** Range of the lease TTLs clients ask for. */

@@ -14,6 +14,7 @@ import { cutOffStore, killAndRestart, pausePastTtl, restartStore, slowStore } fr
 import { finalState } from './final-phase.ts';
 import { freePort } from './free-port.ts';
 import type { History } from './history.ts';
+import { TICKET_GRACE_MS } from './check/tickets.ts';
 import { leaseWorker } from './lease-worker.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
@@ -28,6 +29,7 @@ import { openStoreDirect, readGrantEvents } from './store-events.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 import { summarize } from './summary.ts';
 import type { RunSummary } from './summary.ts';
+import { waitingWorker } from './waiting-worker.ts';
 
 export interface RunOptions {
   store: StoreType;
@@ -211,6 +213,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       brokers,
       dispatcher,
       kinds: options.long ? ['fault-a', 'fault-b', 'fault-c'] : ['fault-a', 'fault-b'],
+      queueKinds: options.long ? ['fault-q', 'fault-r'] : ['fault-q'],
       // Above the stores' own timeouts (Redis 2 s, Postgres 5 s + 1 s), so a cut-off store
       // shows up as the brokers' 503 rather than as a client timeout.
       requestTimeoutMs: 8_000,
@@ -223,11 +226,24 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
           throw new Error('seeding a credential failed');
       }
     }
+    // Queue kinds get fewer credentials than waiting clients, so tickets really queue.
+    for (const kind of ctx.queueKinds) {
+      for (let i = 0; i < 2; i++) {
+        if (!(await addCredential(ctx, kind, { index: 0, url: brokers[0]!.url })))
+          throw new Error('seeding a credential failed');
+      }
+    }
     const skewStart = recorder.now();
     const clients = options.long ? 12 : 8;
     const workers = [
       ...Array.from({ length: clients }, (_, i) => leaseWorker(ctx, `client-${i}`)),
       adminWorker(ctx, 1_500),
+      ...Array.from({ length: options.long ? 6 : 4 }, (_, i) =>
+        waitingWorker(ctx, `parked-${i}`, 'parked'),
+      ),
+      ...Array.from({ length: options.long ? 2 : 1 }, (_, i) =>
+        waitingWorker(ctx, `polling-${i}`, 'polling'),
+      ),
     ];
     try {
       if (cluster) await clusterPlan({ ctx, cluster, faults }, options.replicaLagMs ?? 500, log);
@@ -258,8 +274,11 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       `${options.store}: load stopped after ${Math.round(recorder.now() / 1000)} s, ${faults.length} faults; waiting for leases to expire`,
     );
 
-    // Let every lease that may still be stored run out before the final checks.
-    const expiredBy = recorder.lastCompletion() + LEASE_TTL_MS.max + 1_500;
+    // Let every lease that may still be stored run out before the final checks; a ticket
+    // left queued may still be granted until its grace ends, and that grant is handed on
+    // only at its pickup deadline.
+    const expiredBy =
+      recorder.lastCompletion() + Math.max(LEASE_TTL_MS.max, 2 * TICKET_GRACE_MS) + 1_500;
     await sleep(Math.max(0, expiredBy - recorder.now()));
     const final = await finalState(ctx, `${ctx.runId}-drain`);
     const direct = await openStoreDirect(options.store, cluster?.url ?? store!.url);
@@ -273,6 +292,10 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     }
     const history: History = {
       ops: recorder.history(),
+      // The skew lasts the whole run and changes no timing: it is no disturbance.
+      disturbances: faults
+        .filter((fault) => fault.name !== 'broker-clock-skew')
+        .map((fault) => ({ startedAt: fault.startedAt, endedAt: fault.endedAt, what: fault.name })),
       snapshots: recorder.snapshots,
       grantEvents,
       final,

@@ -20,6 +20,17 @@ export interface RunSummary {
     otherNetworkErrors: number;
     staleRejected: number;
   };
+  /** The waiting clients (fair wait queue): proof that tickets really queued. */
+  waiting: {
+    parkedRequests: number;
+    parkedGrants: number;
+    waitingAnswers: number;
+    pollingGrants: number;
+    /** Old clients' POOL_EXHAUSTED answers that showed their implicit place. */
+    pollingPlaces: number;
+    /** Ticket waiting the checker could prove live, i.e. what FIFO and idle rules judged. */
+    certainlyWaitingMs: number;
+  };
   snapshots: number;
   grantEvents: number;
   violations: number;
@@ -60,6 +71,25 @@ export function summarize(
       effects.otherNetworkErrors += 1;
     if (op.code === 'LEASE_NOT_OWNER' || op.code === 'LEASE_NOT_FOUND') effects.staleRejected += 1;
   }
+  const waiting = {
+    parkedRequests: 0,
+    parkedGrants: 0,
+    waitingAnswers: 0,
+    pollingGrants: 0,
+    pollingPlaces: 0,
+    certainlyWaitingMs: result.stats.queue.certainlyWaitingMs,
+  };
+  for (const op of history.ops) {
+    if (op.type !== 'acquire' || op.waitMode === undefined) continue;
+    if (op.waitMode === 'parked') {
+      waiting.parkedRequests += 1;
+      if (op.outcome === 'ok') waiting.parkedGrants += 1;
+      if (op.place?.waiting) waiting.waitingAnswers += 1;
+    } else {
+      if (op.outcome === 'ok') waiting.pollingGrants += 1;
+      if (op.place) waiting.pollingPlaces += 1;
+    }
+  }
   const faultsByName: RunSummary['faultsByName'] = {};
   for (const fault of faults) faultsByName[fault.name] = (faultsByName[fault.name] ?? 0) + 1;
   const violationsByRule: RunSummary['violationsByRule'] = {};
@@ -82,6 +112,7 @@ export function summarize(
     faultsByName,
     outcomes,
     effects,
+    waiting,
     snapshots: history.snapshots?.length ?? 0,
     grantEvents: history.grantEvents?.length ?? 0,
     violations: result.violations.length,
@@ -95,12 +126,16 @@ export function formatSummary(store: string, seed: number, summary: RunSummary):
     .map(([name, count]) => `${name}×${count}`)
     .join(', ');
   const e = summary.effects;
+  const w = summary.waiting;
   return [
     `${store} (seed ${seed}): ${summary.operations} operations, ${summary.grants} grants, ${summary.faults} faults`,
     `  outcomes: ${summary.outcomes.ok} ok, ${summary.outcomes.failed} failed, ${summary.outcomes.unknown} unknown`,
     `  faults: ${faults}`,
     `  seen by clients: ${e.storeUnavailable503} × 503 (slowest ${e.slowest503Ms} ms), ${e.connectionRefused} refused, ` +
       `${e.timeouts} timeouts, ${e.otherNetworkErrors} other network errors, ${e.staleRejected} stale ops rejected`,
+    `  waiting clients: ${w.parkedRequests} parked requests, ${w.waitingAnswers} waiting answers, ${w.parkedGrants} ticket grants; ` +
+      `${w.pollingGrants} polling grants, ${w.pollingPlaces} places shown to old clients; ` +
+      `${(w.certainlyWaitingMs / 1000).toFixed(1)} s of certainly live waiting judged`,
     `  checked: ${summary.snapshots} list snapshots, ${summary.grantEvents} store grant events`,
     `  overlaps: ${summary.violationsByRule.overlap ?? 0}, fencing-order violations: ${summary.violationsByRule['fencing-order'] ?? 0}, lost acknowledged grants: ${summary.lostAcknowledgedGrants}`,
     `  violations: ${summary.violations}${

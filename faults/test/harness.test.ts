@@ -44,6 +44,12 @@ describe.concurrent('fault harness (short run)', () => {
         report.history.snapshots?.some((snapshot) => snapshot.label === 'after store restart'),
       ).toBe(true);
       expect(summary.grantEvents).toBeGreaterThanOrEqual(summary.grants);
+      // The wait queue really queued: tickets waited, were granted, and old clients were
+      // shown their places; the queue rules had live waiting to judge.
+      expect(summary.waiting.waitingAnswers).toBeGreaterThan(5);
+      expect(summary.waiting.parkedGrants).toBeGreaterThan(5);
+      expect(summary.waiting.pollingGrants).toBeGreaterThan(0);
+      expect(summary.waiting.certainlyWaitingMs).toBeGreaterThan(1_000);
       expect(
         report.history.final?.drained.flatMap((entry) => entry.credentialIds).length,
       ).toBeGreaterThan(0);

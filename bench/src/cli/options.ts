@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { STORE_KINDS } from '../stores/targets.ts';
 import type { StoreKind } from '../stores/targets.ts';
 
-export const SCENARIOS = ['cycles', 'contention', 'heartbeat'] as const;
+export const SCENARIOS = ['cycles', 'contention', 'heartbeat', 'handoff'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -50,8 +50,10 @@ Options:
                                       -wait1 waits for a replica after each change; pgbouncer-*:
                                       PostgreSQL through PgBouncer in transaction mode
                                       (scripts/pgbouncer.sh); each started when missing
-  --scenario cycles|contention|heartbeat|all
-                                      scenarios to run (comma list allowed; default all)
+  --scenario cycles|contention|heartbeat|handoff|all
+                                      scenarios to run (comma list allowed; default all);
+                                      handoff: 64 clients × 30 holds on 10 credentials,
+                                      the wait queue vs v1 polling (--quick: 16 × 10)
   --duration S          measured seconds per run (default 5; --quick 0.5)
   --warmup S            unmeasured seconds before each run (default 1; --quick 0.2)
   --concurrency LIST    closed-loop clients (default 1,16,64)

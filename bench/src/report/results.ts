@@ -1,6 +1,7 @@
 import type { ChildMemory } from '../child/spawn-child.ts';
 import type { Figure } from '../measure/stats.ts';
 import type { LoopDelay } from '../measure/loop-delay.ts';
+import type { HandoffResults } from './handoff-figures.ts';
 import type { PopulateResult } from '../stores/populate.ts';
 import type { RedisMemory } from '../stores/redis-memory.ts';
 import type { StoreKind } from '../stores/targets.ts';
@@ -75,6 +76,8 @@ export interface PoolResults {
 export interface StoreResults {
   store: StoreKind;
   pools: PoolResults[];
+  /** The hand-off scenario (queue vs v1 polling), when selected. */
+  handoff?: HandoffResults;
   /** Set when the store could not be benched at all (e.g. service down). */
   error?: string;
 }

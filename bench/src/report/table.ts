@@ -1,4 +1,5 @@
 import type { Figure } from '../measure/stats.ts';
+import { renderHandoff } from './handoff-report.ts';
 import type { BenchResults, CycleFigures, TargetRow } from './results.ts';
 
 type Cell = string;
@@ -192,6 +193,8 @@ export function renderReport(results: BenchResults, quick: boolean): string {
       );
       out.push('');
     }
+
+    if (store.handoff !== undefined) out.push(...renderHandoff(store.handoff));
 
     const mb = (bytes: number | undefined): string =>
       bytes === undefined ? '—' : (bytes / 1024 / 1024).toFixed(1);

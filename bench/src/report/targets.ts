@@ -1,5 +1,6 @@
 import type { StoreKind } from '../stores/targets.ts';
 import { SCALE_FROM_POOL, SCALE_TO_POOL, findRatio } from './ratios.ts';
+import { handoffTargets } from './handoff-report.ts';
 import type { RatioRow, StoreResults, TargetRow, Verdict } from './results.ts';
 
 /** The concurrency and pool the throughput targets are judged at. */
@@ -131,11 +132,16 @@ export function evaluateTargets(
         limits.maxBytesPerCredential,
       );
     }
+    if (results.handoff !== undefined) rows.push(...handoffTargets(store, results.handoff, quick));
   }
   return rows;
 }
 
-function verdictOf(value: number | null, comparison: '>=' | '<=', threshold: number): Verdict {
+export function verdictOf(
+  value: number | null,
+  comparison: '>=' | '<=',
+  threshold: number,
+): Verdict {
   if (value === null || !Number.isFinite(value)) return 'not measured';
   const met = comparison === '>=' ? value >= threshold : value <= threshold;
   return met ? 'met' : 'not met';

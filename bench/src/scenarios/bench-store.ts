@@ -4,6 +4,7 @@ import type { StoreResults } from '../report/results.ts';
 import { startService } from '../../../scripts/global-setup/start-service.ts';
 import { serviceOf } from '../stores/targets.ts';
 import type { StoreKind } from '../stores/targets.ts';
+import { benchHandoff } from './bench-handoff.ts';
 import { benchPool } from './bench-pool.ts';
 import type { PoolPlan } from './bench-pool.ts';
 
@@ -39,6 +40,7 @@ export async function benchStore(kind: StoreKind, options: BenchOptions): Promis
   try {
     if (service) stopService = startService(service.script, service.args)();
     for (const plan of planPools(options)) results.pools.push(await benchPool(kind, plan, options));
+    if (options.scenarios.includes('handoff')) results.handoff = await benchHandoff(kind, options);
   } catch (error) {
     results.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     progress(`${kind}: FAILED — ${results.error}`);

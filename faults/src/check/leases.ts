@@ -7,6 +7,7 @@ import type {
   ReleaseOp,
   RemoveOp,
 } from '../history.ts';
+import { deliveryFloors } from './tickets.ts';
 
 export type GrantedAcquire = AcquireOp & { grant: Grant };
 
@@ -37,11 +38,12 @@ const leaseKey = (credentialId: string, leaseToken: string) => `${credentialId}\
 /**
  * The end of certain holding: the store set expiry = (its now at the operation) + ttl,
  * and it performed the operation no earlier than the harness invoked it, so the lease
- * lives at least until invocation + ttl of the acquire or of any ok heartbeat. A release
+ * lives at least until invocation + ttl of the acquire (for a ticket's re-ask, of the
+ * request that may have delivered it) or of any ok heartbeat. A release
  * that may have happened (ok or unknown) can end it as early as its invocation.
  */
-function heldUntil(lease: Omit<LeaseView, 'heldFrom' | 'heldUntil'>): number {
-  let until = lease.acquire.invokedAt + lease.acquire.grant.leaseTtlMs;
+function heldUntil(lease: Omit<LeaseView, 'heldFrom' | 'heldUntil'>, stampedFrom: number): number {
+  let until = stampedFrom + lease.acquire.grant.leaseTtlMs;
   for (const beat of lease.heartbeats) {
     if (beat.outcome === 'ok') until = Math.max(until, beat.invokedAt + beat.leaseTtlMs);
   }
@@ -63,6 +65,8 @@ export function leasesByCredential(history: History): Map<string, CredentialOps>
     return found;
   };
   const byToken = new Map<string, Omit<LeaseView, 'heldFrom' | 'heldUntil'>>();
+  // A ticket's re-ask after an unknown outcome may return a lease stamped by that request.
+  const floors = deliveryFloors(history.ops);
   for (const op of history.ops) {
     if (isGranted(op)) {
       const draft = {
@@ -88,7 +92,7 @@ export function leasesByCredential(history: History): Map<string, CredentialOps>
     const view: LeaseView = {
       ...draft,
       heldFrom: draft.acquire.completedAt,
-      heldUntil: heldUntil(draft),
+      heldUntil: heldUntil(draft, floors.get(draft.acquire.opId) ?? draft.acquire.invokedAt),
     };
     entry(view.credentialId).leases.push(view);
   }

@@ -1,4 +1,5 @@
 import type { Op } from '../history.ts';
+import { deliveryFloors } from './tickets.ts';
 import type { Violation } from './violation.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface StoreClock {
 
 export function storeClockBounds(ops: Op[]): StoreClock {
   const clock: StoreClock = { lo: -Infinity, hi: Infinity };
+  // A ticket's re-ask may return a lease stamped during an earlier request.
+  const floors = deliveryFloors(ops);
   for (const op of ops) {
     if (op.outcome !== 'ok') continue;
     let storeTime: number | undefined;
@@ -26,8 +29,9 @@ export function storeClockBounds(ops: Op[]): StoreClock {
       clock.lo = storeTime - op.completedAt;
       clock.loOp = op.opId;
     }
-    if (storeTime - op.invokedAt < clock.hi) {
-      clock.hi = storeTime - op.invokedAt;
+    const from = floors.get(op.opId) ?? op.invokedAt;
+    if (storeTime - from < clock.hi) {
+      clock.hi = storeTime - from;
       clock.hiOp = op.opId;
     }
   }

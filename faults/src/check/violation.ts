@@ -22,6 +22,10 @@ export type ViolationRule =
   | 'granted-after-gave-up'
   /** Lease times do not fit one store clock: some broker used its own clock. */
   | 'store-clock-inconsistent'
+  /** A parked ticket was granted while a live ticket of equal priority that joined certainly earlier still waited. */
+  | 'fifo-order'
+  /** A credential stayed free (or undelivered) past the hand-off bound while a live parked ticket waited. */
+  | 'idle-while-waiting'
   /** The history itself is broken (a harness bug), so nothing else can be trusted. */
   | 'malformed-history';
 

@@ -8,6 +8,14 @@ export function pgSqlClient(pool: pg.Pool): SqlClient {
     async transaction(work) {
       const connection = await pool.connect();
       let broken = false;
+      // pg-pool removes its error listener while a connection is checked out: without one,
+      // a connection dying between two statements (a store restart) would be an unhandled
+      // 'error' that kills the process. The next statement fails instead, and the
+      // connection is destroyed on release.
+      const onError = () => {
+        broken = true;
+      };
+      connection.on('error', onError);
       try {
         await connection.query('begin');
         const result = await work({
@@ -26,6 +34,7 @@ export function pgSqlClient(pool: pg.Pool): SqlClient {
         });
         throw error;
       } finally {
+        connection.removeListener('error', onError);
         // A connection whose rollback failed is in an unknown state: destroy it.
         connection.release(broken);
       }
