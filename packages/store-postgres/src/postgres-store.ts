@@ -3,6 +3,8 @@ import type {
   AcquireResult,
   AddCredentialInput,
   CancelWaitInput,
+  CredentialChangeInput,
+  CredentialChangeResult,
   CredentialRecord,
   CredentialStore,
   DisableInput,
@@ -11,6 +13,7 @@ import type {
   EventPage,
   HeartbeatInput,
   HeartbeatResult,
+  KindPolicyRecord,
   KindQueue,
   LeaseActivity,
   LeaseActivityInput,
@@ -18,6 +21,7 @@ import type {
   PoolStats,
   PruneInput,
   PruneResult,
+  QuarantineInput,
   QueueListFilter,
   ReadChunkInput,
   ReadChunkResult,
@@ -25,8 +29,10 @@ import type {
   ReleaseResult,
   ReplacePayloadInput,
   ScanPage,
+  SetPolicyInput,
   TickWaitersInput,
   TickWaitersResult,
+  UpdateCredentialInput,
   WakeupSubscription,
 } from '@qa-broker/store';
 import { toStoreError } from './errors.js';
@@ -35,6 +41,8 @@ import { acquireQuery } from './queries/acquire.js';
 import { addCredentialQuery } from './queries/add-credential.js';
 import { cancelWaitQuery } from './queries/cancel-wait.js';
 import { disableCredentialQuery } from './queries/disable-credential.js';
+import { findCredentialQuery } from './queries/find-credential.js';
+import { getPoliciesQuery } from './queries/get-policies.js';
 import { heartbeatQuery } from './queries/heartbeat.js';
 import { leaseActivityQuery } from './queries/lease-activity.js';
 import { listCredentialsQuery } from './queries/list-credentials.js';
@@ -44,14 +52,18 @@ import { storeNow } from './queries/now.js';
 import { ping } from './queries/ping.js';
 import { poolStatsQuery } from './queries/pool-stats.js';
 import { pruneEventsQuery } from './queries/prune-events.js';
+import { quarantineCredentialQuery } from './queries/quarantine-credential.js';
 import { queueAcquireQuery } from './queries/queue-acquire.js';
 import { readPayloadChunkQuery } from './queries/read-payload-chunk.js';
 import { releaseQuery } from './queries/release.js';
 import { replacePayloadQuery } from './queries/replace-payload.js';
+import { restoreCredentialQuery } from './queries/restore-credential.js';
 import { scanCredentialsQuery } from './queries/scan-credentials.js';
+import { setPolicyQuery } from './queries/set-policy.js';
 import { settleQueueQuery } from './queries/settle-queue.js';
 import { tickWaitersQuery } from './queries/tick-waiters.js';
 import { unqueueReleasedQuery } from './queries/unqueue-released.js';
+import { updateCredentialQuery } from './queries/update-credential.js';
 import { quoteSchema, type QuotedSchema } from './schema-name.js';
 import type { Queryable, SqlClient } from './sql-client.js';
 import { WakeRegistry } from './wake-registry.js';
@@ -72,6 +84,12 @@ function buildQueries(schema: QuotedSchema) {
     addCredential: addCredentialQuery(schema),
     disableCredential: disableCredentialQuery(schema),
     replacePayload: replacePayloadQuery(schema),
+    restoreCredential: restoreCredentialQuery(schema),
+    quarantineCredential: quarantineCredentialQuery(schema),
+    updateCredential: updateCredentialQuery(schema),
+    findCredential: findCredentialQuery(schema),
+    setPolicy: setPolicyQuery(schema),
+    getPolicies: getPoliciesQuery(schema),
     listCredentials: listCredentialsQuery(schema),
     scanCredentials: scanCredentialsQuery(schema),
     listEvents: listEventsQuery(schema),
@@ -184,6 +202,40 @@ export class PostgresStore implements CredentialStore {
 
   disableCredential(input: DisableInput): Promise<DisableResult> {
     return this.run('disableCredential', (db) => this.queries.disableCredential(db, input));
+  }
+
+  restoreCredential(input: CredentialChangeInput): Promise<CredentialChangeResult> {
+    return this.run('restoreCredential', async () => {
+      const { code, wakeups, credential } = await this.client.transaction(async (tx) => {
+        const restored = await this.queries.restoreCredential(tx, input);
+        const record = await this.queries.findCredential(tx, input.credentialId);
+        return { ...restored, credential: record };
+      });
+      await this.wakeups.deliver(this.client.db, wakeups);
+      if (code === 'CREDENTIAL_NOT_FOUND' || !credential)
+        return { ok: false, code: 'CREDENTIAL_NOT_FOUND' };
+      return { ok: true, changed: code === 'OK', credential };
+    });
+  }
+
+  quarantineCredential(input: QuarantineInput): Promise<CredentialChangeResult> {
+    return this.run('quarantineCredential', (db) => this.queries.quarantineCredential(db, input));
+  }
+
+  updateCredential(input: UpdateCredentialInput): Promise<CredentialChangeResult> {
+    return this.run('updateCredential', (db) => this.queries.updateCredential(db, input));
+  }
+
+  findCredential(credentialId: string): Promise<CredentialRecord | undefined> {
+    return this.run('findCredential', (db) => this.queries.findCredential(db, credentialId));
+  }
+
+  setPolicy(input: SetPolicyInput): Promise<KindPolicyRecord> {
+    return this.run('setPolicy', (db) => this.queries.setPolicy(db, input));
+  }
+
+  getPolicies(input: { kind?: string }): Promise<KindPolicyRecord[]> {
+    return this.run('getPolicies', (db) => this.queries.getPolicies(db, input));
   }
 
   replacePayload(input: ReplacePayloadInput): Promise<boolean> {

@@ -15,6 +15,11 @@ export interface CredentialRow {
   lease_acquired_at_ms: unknown;
   lease_heartbeat_at_ms: unknown;
   lease_expires_at_ms: unknown;
+  quarantine_reason: string | null;
+  quarantine_reported_by: string | null;
+  quarantine_actor_role: string | null;
+  quarantine_at_ms: unknown;
+  broken_reports: number;
   payload_pieces?: string[] | null;
   payload_byte_length?: unknown;
 }
@@ -34,6 +39,11 @@ export function recordColumns(alias = ''): string {
     'lease_acquired_at_ms',
     'lease_heartbeat_at_ms',
     'lease_expires_at_ms',
+    'quarantine_reason',
+    'quarantine_reported_by',
+    'quarantine_actor_role',
+    'quarantine_at_ms',
+    'broken_reports',
   ]
     .map((column) => `${alias}${column}`)
     .join(', ');
@@ -68,6 +78,15 @@ export function toRecord(row: CredentialRow): CredentialRecord {
       expiresAtMs: toNumber(row.lease_expires_at_ms),
     };
   }
+  if (row.quarantine_reported_by !== null) {
+    record.quarantine = {
+      ...(row.quarantine_reason !== null ? { reason: row.quarantine_reason } : {}),
+      reportedBy: row.quarantine_reported_by,
+      actorRole: row.quarantine_actor_role as ActorRole,
+      atMs: toNumber(row.quarantine_at_ms),
+    };
+  }
+  if (row.broken_reports > 0) record.brokenReports = row.broken_reports;
   if (row.payload_pieces) {
     record.payload = { pieces: row.payload_pieces, byteLength: toNumber(row.payload_byte_length) };
   }

@@ -14,6 +14,7 @@ interface GrantRow {
   payload_chunk_count: number;
   payload_byte_length: unknown;
   inline_piece: string | null;
+  max_expires_at_ms: unknown;
 }
 
 /**
@@ -41,8 +42,9 @@ interface GrantRow {
  * stale), never at the cost of a grant.
  * Then the grant is written and the acquire or acquire_failed event inserted, together.
  *
- * First of all, gate takes the kind's queue lock SHARED (queue_gate, migration 0002) and
- * says whether the kind has no waiter rows. Both picks and the event are behind it (a
+ * First of all, gate takes the kind's queue lock SHARED (acquire_gate, migration 0004) and
+ * says whether the kind has no waiter rows and no quota (quotas are counted under the
+ * exclusive lock, so concurrent acquires by one owner cannot each count zero). Both picks and the event are behind it (a
  * one-time filter, evaluated before any row is locked), so when the kind has a queue this
  * statement changes nothing and answers queue_free = false: the adapter then runs the
  * queued acquire (queue-acquire.ts) under the exclusive lock.
@@ -50,11 +52,12 @@ interface GrantRow {
 export function acquireSql(schema: QuotedSchema): string {
   return `
 with clock as (${clockCte('$6')}),
-gate as materialized (select ${schema}.queue_gate($1, false) as open),
+gate as materialized (select g.open, g.max_hold_ms from ${schema}.acquire_gate($1) g),
 free_peek as materialized (
   select c.last_leased_at_ms, c.seq
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
+    and c.quarantine_at_ms is null
   order by c.last_leased_at_ms, c.seq
   limit 1
 ),
@@ -62,6 +65,7 @@ expired_pick as (
   select c.seq
   from ${schema}.credentials c cross join clock
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
+    and c.quarantine_at_ms is null
     and not exists (
       select 1 from free_peek f where (f.last_leased_at_ms, f.seq) < (c.last_leased_at_ms, c.seq)
     )
@@ -74,6 +78,7 @@ free_pick as (
   select c.seq
   from ${schema}.credentials c
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms is null
+    and c.quarantine_at_ms is null
     and not exists (select 1 from expired_pick)
     and (select open from gate)
   order by c.last_leased_at_ms, c.seq
@@ -107,13 +112,14 @@ granted as (
       lease_sealed_token = null,
       lease_acquired_at_ms = clock.now_ms,
       lease_heartbeat_at_ms = clock.now_ms,
-      lease_expires_at_ms = clock.now_ms + $5::bigint,
+      lease_expires_at_ms = clock.now_ms + least($5::bigint, gate.max_hold_ms),
       fencing_counter = c.fencing_counter + 1,
       last_leased_at_ms = clock.now_ms,
       updated_at_ms = clock.now_ms
-  from chosen, clock
+  from chosen, clock, gate
   where c.seq = chosen.seq
   returning c.credential_id, c.kind, c.lease_acquired_at_ms, c.lease_expires_at_ms, c.fencing_counter,
+    c.lease_acquired_at_ms + gate.max_hold_ms as max_expires_at_ms,
     c.payload_chunk_count, c.payload_byte_length,
     case when c.payload_chunk_count = 1 then c.payload_pieces[1] end as inline_piece
 ),
@@ -159,6 +165,9 @@ export function acquireQuery(schema: QuotedSchema) {
         chunkCount: row.payload_chunk_count,
         byteLength: toNumber(row.payload_byte_length),
         ...(row.inline_piece !== null ? { inlinePiece: row.inline_piece } : {}),
+        ...(row.max_expires_at_ms !== null
+          ? { maxExpiresAtMs: toNumber(row.max_expires_at_ms) }
+          : {}),
       },
     };
   };

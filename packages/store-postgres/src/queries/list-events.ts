@@ -1,4 +1,11 @@
-import { StoreError, type BrokerEvent, type EventFilter, type EventPage } from '@qa-broker/store';
+import {
+  StoreError,
+  type AdminEventType,
+  type BrokerEvent,
+  type EventFilter,
+  type EventPage,
+  type LeaseEventType,
+} from '@qa-broker/store';
 import { toNumber } from '../rows.js';
 import type { QuotedSchema } from '../schema-name.js';
 import type { Queryable } from '../sql-client.js';
@@ -84,7 +91,7 @@ function toEvent(row: EventRow): BrokerEvent {
     return {
       eventId,
       category: 'lease',
-      eventType: row.event_type as 'acquire' | 'acquire_failed' | 'release',
+      eventType: row.event_type as LeaseEventType,
       kind: row.kind ?? '',
       actorRole: row.actor_role as 'ci' | 'maintainer',
       ownerId: row.owner_id ?? '',
@@ -95,7 +102,7 @@ function toEvent(row: EventRow): BrokerEvent {
   return {
     eventId,
     category: 'admin',
-    eventType: row.event_type as 'add' | 'disable' | 'disable_failed',
+    eventType: row.event_type as AdminEventType,
     actorRole: 'maintainer',
     actorId: row.actor_id ?? '',
     occurredAtMs,

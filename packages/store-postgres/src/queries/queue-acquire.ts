@@ -18,10 +18,13 @@ interface QueueAcquireRow extends WakeColumns {
   o_sealed_token: string | null;
   o_position: number | null;
   o_queue_length: number | null;
+  o_quota: 'role' | 'owner' | null;
+  o_max_expires_at_ms: unknown;
 }
 
 /**
- * The queued acquire, one call of queue_acquire (migration 0002), which takes the kind's
+ * The queued acquire, one call of queue_acquire (migration 0002, redefined by 0004 with
+ * quotas, maxHoldMs and pinned payload versions), which takes the kind's
  * queue lock exclusive, sweeps, enqueues or refreshes, dispatches and delivers in one
  * transaction. $1 kind, $2 ownerId, $3 actorRole, $4 leaseToken, $5 leaseTtlMs, $6 nowMs,
  * $7 ticketId (null = an old client), $8 priority, $9 brokerId, $10 sealedToken,
@@ -67,7 +70,10 @@ function toResult(row: QueueAcquireRow, kind: string): AcquireResult {
       if (!queue) throw new Error('queue_acquire answered WAITING without a place');
       return { ok: false, code: 'WAITING', queue };
     case 'POOL_EXHAUSTED':
-      return queue ? { ok: false, code: 'POOL_EXHAUSTED', queue } : { ok: false, code: row.o_code };
+      if (queue) return { ok: false, code: 'POOL_EXHAUSTED', queue };
+      return row.o_quota !== null
+        ? { ok: false, code: 'POOL_EXHAUSTED', quota: row.o_quota }
+        : { ok: false, code: row.o_code };
     case 'TICKET_CONFLICT':
     case 'QUEUE_FULL':
       return { ok: false, code: row.o_code };
@@ -86,6 +92,9 @@ function toResult(row: QueueAcquireRow, kind: string): AcquireResult {
       byteLength: toNumber(row.o_byte_length),
       ...(row.o_inline_piece !== null ? { inlinePiece: row.o_inline_piece } : {}),
       ...(row.o_waited_ms !== null ? { waitedMs: toNumber(row.o_waited_ms) } : {}),
+      ...(row.o_max_expires_at_ms !== null
+        ? { maxExpiresAtMs: toNumber(row.o_max_expires_at_ms) }
+        : {}),
       ...(row.o_sealed_token !== null ? { sealedToken: row.o_sealed_token } : {}),
     },
   };

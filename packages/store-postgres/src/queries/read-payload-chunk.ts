@@ -9,15 +9,20 @@ type ReadChunkCode = Extract<ReadChunkResult, { ok: false }>['code'] | 'OK';
  * readPayloadChunk, one read-only statement. $1 credentialId, $2 kind, $3 ownerId,
  * $4 leaseToken, $5 actorRole, $6 index (0-based), $7 nowMs (null = store clock).
  * The lease is checked and the piece read from the same row version; only the asked
- * piece leaves the database.
+ * piece leaves the database. A lease pinned to an older payload version (the credential
+ * was updated while it was held, migration 0004) reads that version's pieces.
  */
 export function readPayloadChunkQuery(schema: QuotedSchema) {
   const text = `
 with clock as (${clockCte('$7')}),
 target as (
   select c.credential_id, c.kind, c.status, c.lease_owner_id, c.lease_token, c.lease_actor_role,
-    c.lease_expires_at_ms, c.payload_chunk_count, c.payload_pieces
+    c.lease_expires_at_ms,
+    coalesce(v.payload_chunk_count, c.payload_chunk_count) as payload_chunk_count,
+    coalesce(v.payload_pieces, c.payload_pieces) as payload_pieces
   from ${schema}.credentials c
+  left join ${schema}.payload_versions v
+    on v.credential_id = c.credential_id and v.version = c.lease_payload_version
   where c.credential_id = $1
 ),
 verdict as (
