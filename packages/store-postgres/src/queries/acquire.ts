@@ -89,6 +89,7 @@ expired_fallback as (
   select c.seq
   from ${schema}.credentials c cross join clock
   where c.kind = $1 and c.status = 'active' and c.lease_expires_at_ms <= clock.now_ms
+    and c.quarantine_at_ms is null
     and not exists (select 1 from expired_pick)
     and not exists (select 1 from free_pick)
     and (select open from gate)
