@@ -1,5 +1,5 @@
 import type { WakeupSubscription } from '@qa-broker/store';
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { toStoreError } from './errors.js';
 import { commandTimeoutOf, isCluster, type RedisClient } from './redis-client.js';
 
