@@ -13,6 +13,8 @@
 #
 # Without a version, start/stop/status act on both. Environment:
 #   QA_BROKER_PGBOUNCER_DIR    runtime state (default /tmp/qa-broker-pgbouncer)
+#   QA_BROKER_PGBOUNCER_PORT   port of 1.18; 1.24 takes the next one (default 6432), so
+#                              parallel checkouts can each run their own pair
 #   QA_BROKER_PGBOUNCER_CACHE  where the 1.24 build is kept (default /var/cache/qa-broker)
 #   QA_BROKER_PG_HOST / QA_BROKER_PG_PORT / QA_BROKER_PG_ADMIN_URL   the PostgreSQL behind it
 #
@@ -30,7 +32,8 @@ PG_ADMIN_URL=${QA_BROKER_PG_ADMIN_URL:-postgres://postgres@$PG_HOST:$PG_PORT/pos
 BUILD_VERSION=1.24
 ROLE_TIMEOUT=5s
 
-port_of() { case $1 in 1.18) echo 6432 ;; 1.24) echo 6433 ;; *) echo "unknown PgBouncer version $1 (1.18 or 1.24)" >&2; exit 2 ;; esac; }
+FIRST_PORT=${QA_BROKER_PGBOUNCER_PORT:-6432}
+port_of() { case $1 in 1.18) echo "$FIRST_PORT" ;; 1.24) echo $((FIRST_PORT + 1)) ;; *) echo "unknown PgBouncer version $1 (1.18 or 1.24)" >&2; exit 2 ;; esac; }
 
 with_lock() { # serialize concurrent callers (parallel test projects)
   mkdir -p "$RUN_DIR"

@@ -8,7 +8,9 @@ import type { PostgresStoreOptions } from '../../src/index.js';
 export const PGBOUNCER_VERSIONS = ['1.18', '1.24'] as const;
 export type PgBouncerVersion = (typeof PGBOUNCER_VERSIONS)[number];
 
-const PORTS: Record<PgBouncerVersion, number> = { '1.18': 6432, '1.24': 6433 };
+/** scripts/pgbouncer.sh's ports: QA_BROKER_PGBOUNCER_PORT (default 6432) and the next one. */
+const FIRST_PORT = Number(process.env.QA_BROKER_PGBOUNCER_PORT ?? 6432);
+const PORTS: Record<PgBouncerVersion, number> = { '1.18': FIRST_PORT, '1.24': FIRST_PORT + 1 };
 
 /** The role the poolers log in as; its statement_timeout is set on the role. */
 export const POOLED_ROLE = 'qa_broker_pooled';
