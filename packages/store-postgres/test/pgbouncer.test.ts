@@ -103,3 +103,68 @@ describe('the pooler= store URL option', () => {
     );
   });
 });
+
+describe('wake-ups behind a transaction pooler', () => {
+  it('refuses notify: true (LISTEN through the pooler would hear nothing), saying what to do', async () => {
+    const schema = randomSchemaName('pgb');
+    const error = await failureOf(
+      openPostgresStore({ ...pgbouncerStoreOptions('1.24'), schema, notify: true }),
+    );
+    expect(error.code).toBe('INTERNAL_ERROR');
+    expect(error.message).toContain('pooler=transaction');
+    expect(error.message).toContain('--store-notify off');
+  });
+
+  it('is poll-only by default: a subscription still wakes a broker in the same process', async () => {
+    const schema = randomSchemaName('pgb');
+    const store = await openPostgresStore({ ...pgbouncerStoreOptions('1.24'), schema });
+    const woken: string[] = [];
+    const subscription = await store.subscribeWakeups('broker-1', (ticketIds) =>
+      woken.push(...ticketIds),
+    );
+    try {
+      const T0 = 1_900_000_000_000;
+      await store.addCredential({
+        credentialId: 'cred-1',
+        kind: 'pgb-wake',
+        payload: { pieces: ['{"fake":"x"}'], byteLength: 12 },
+        status: 'active',
+        actorId: 'fake-admin',
+        nowMs: T0,
+      });
+      const base = { kind: 'pgb-wake', actorRole: 'ci' as const, leaseTtlMs: 60_000, nowMs: T0 };
+      expect((await store.acquire({ ...base, ownerId: 'holder', leaseToken: 'fake-h' })).ok).toBe(
+        true,
+      );
+      const waiting = await store.acquire({
+        ...base,
+        ownerId: 'waiter',
+        leaseToken: 'fake-w',
+        wait: {
+          ticketId: 'ticket-1',
+          priority: 0,
+          brokerId: 'broker-1',
+          sealedToken: 'fake-sealed',
+          queueMax: 10,
+        },
+      });
+      expect(waiting).toMatchObject({ code: 'WAITING' });
+      await store.release({
+        kind: 'pgb-wake',
+        ownerId: 'holder',
+        credentialId: 'cred-1',
+        leaseToken: 'fake-h',
+        actorRole: 'ci',
+        nowMs: T0 + 1,
+      });
+      const deadline = Date.now() + 5_000;
+      while (woken.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(woken).toEqual(['ticket-1']);
+    } finally {
+      await subscription.close();
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+});
