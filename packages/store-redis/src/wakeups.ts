@@ -64,8 +64,9 @@ export async function subscribeWakeupChannel(
       // A failing callback must not take the subscription down; ticks recover.
     }
   });
+  if (isCluster(subscriber)) subscriber.on('node error', () => {});
   try {
-    await subscriber.connect();
+    await connectWithin(subscriber, connectTimeoutOf(client) ?? timeoutMs);
     await subscriber.subscribe(options.channel);
   } catch (error) {
     subscriber.disconnect();
@@ -113,4 +114,26 @@ function clusterSubscriber(client: Cluster, connectionName: string): Cluster {
     lazyConnect: true,
     redisOptions: { ...client.options.redisOptions, connectionName },
   });
+}
+
+function connectTimeoutOf(client: RedisClient): number | undefined {
+  return isCluster(client)
+    ? client.options.redisOptions?.connectTimeout
+    : client.options.connectTimeout;
+}
+
+/** A cluster client keeps retrying its seed nodes: a start must not wait forever. */
+async function connectWithin(subscriber: RedisClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`The wake-up subscriber was not ready within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
+  });
+  try {
+    await Promise.race([subscriber.connect(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
