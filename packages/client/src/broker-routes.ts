@@ -5,6 +5,7 @@ import type {
   CredentialStatus,
   EventCategory,
   EventType,
+  ReleaseOutcome,
   WaitRequest,
 } from '@qa-broker/contract';
 import { initClient } from '@ts-rest/core';
@@ -44,6 +45,9 @@ export type AdminRemoveOkBody = OkBody<Contract['admin']['remove']>;
 export type AdminListOkBody = OkBody<Contract['admin']['list']>;
 export type AdminEventsOkBody = OkBody<Contract['admin']['events']>;
 export type AdminQueueOkBody = OkBody<Contract['admin']['queue']>;
+export type AdminCredentialChangeOkBody = OkBody<Contract['admin']['restore']>;
+export type AdminPolicySetOkBody = OkBody<Contract['admin']['policy']['set']>;
+export type AdminPolicyGetOkBody = OkBody<Contract['admin']['policy']['get']>;
 
 type AdminListInput = {
   kind?: string;
@@ -72,6 +76,16 @@ export type AdminQueueInput = {
   limit?: number;
 };
 
+/** A patch: an absent field is unchanged, null clears it. */
+export type PolicyPatchInput = {
+  kind: string;
+  maxHoldMs?: number | null;
+  maxLeasesPerRole?: { ci?: number | null; maintainer?: number | null } | null;
+  maxLeasesPerOwner?: number | null;
+  quarantineAfterBroken?: number | null;
+  actorId?: string;
+};
+
 type LeaseRequest = { actorRole: ActorRole; kind: string; ownerId: string };
 type HeldLeaseRequest = LeaseRequest & { credentialId: string; leaseToken: string };
 
@@ -93,7 +107,10 @@ export interface BrokerRoutes {
     body: HeldLeaseRequest & { leaseTtlMs?: number },
     opts?: CallOptions,
   ): Promise<HeartbeatOkBody>;
-  release(body: HeldLeaseRequest, opts?: CallOptions): Promise<ReleaseOkBody>;
+  release(
+    body: HeldLeaseRequest & { outcome?: ReleaseOutcome; reason?: string },
+    opts?: CallOptions,
+  ): Promise<ReleaseOkBody>;
   payloadChunk(
     body: HeldLeaseRequest & { index: number },
     opts?: CallOptions,
@@ -115,6 +132,26 @@ export interface BrokerRoutes {
   adminList(body: AdminListInput, opts?: CallOptions): Promise<AdminListOkBody>;
   adminEvents(body: AdminEventsInput, opts?: CallOptions): Promise<AdminEventsOkBody>;
   adminQueue(body: AdminQueueInput, opts?: CallOptions): Promise<AdminQueueOkBody>;
+  adminRestore(
+    body: { credentialId: string; actorId?: string },
+    opts?: CallOptions,
+  ): Promise<AdminCredentialChangeOkBody>;
+  adminQuarantine(
+    body: { credentialId: string; reason?: string; actorId?: string },
+    opts?: CallOptions,
+  ): Promise<AdminCredentialChangeOkBody>;
+  adminUpdate(
+    body: {
+      credentialId: string;
+      payload?: Record<string, unknown>;
+      /** "" clears the note. */
+      note?: string;
+      actorId?: string;
+    },
+    opts?: CallOptions,
+  ): Promise<AdminCredentialChangeOkBody>;
+  adminPolicySet(body: PolicyPatchInput, opts?: CallOptions): Promise<AdminPolicySetOkBody>;
+  adminPolicyGet(body: { kind?: string }, opts?: CallOptions): Promise<AdminPolicyGetOkBody>;
 }
 
 export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
@@ -172,6 +209,31 @@ export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
       unwrap(
         brokerContract.admin.queue,
         await api.admin.queue({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminRestore: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.restore,
+        await api.admin.restore({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminQuarantine: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.quarantine,
+        await api.admin.quarantine({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminUpdate: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.update,
+        await api.admin.update({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminPolicySet: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.policy.set,
+        await api.admin.policy.set({ body, fetchOptions: fetchOptions(opts) }),
+      ),
+    adminPolicyGet: async (body, opts) =>
+      unwrap(
+        brokerContract.admin.policy.get,
+        await api.admin.policy.get({ body, fetchOptions: fetchOptions(opts) }),
       ),
   };
 }

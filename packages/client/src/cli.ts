@@ -6,8 +6,14 @@ import {
   help,
 } from './cli/credentials-commands.js';
 import { credentialsDoctor } from './cli/credentials-doctor.js';
+import {
+  credentialsQuarantine,
+  credentialsRestore,
+  credentialsUpdate,
+} from './cli/health-commands.js';
 import { wantsJson } from './cli/parse-flags.js';
 import { showQueue } from './cli/queue-command.js';
+import { policyCommand } from './cli/policy-commands.js';
 import { runUnderLease } from './cli/run-command.js';
 import { USAGE } from './cli/usage.js';
 
@@ -18,6 +24,9 @@ const CREDENTIAL_COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise
   add: credentialsAdd,
   list: credentialsList,
   remove: credentialsRemove,
+  restore: credentialsRestore,
+  quarantine: credentialsQuarantine,
+  update: credentialsUpdate,
   doctor: credentialsDoctor,
 };
 
@@ -34,6 +43,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     if (command === 'run') return await runUnderLease(rest, io);
     if (command === 'queue') return await showQueue(rest, io);
+    if (command === 'policy') return await policyCommand(rest, io);
     if (command === 'credentials') {
       const [sub, ...subArgs] = rest;
       if (sub === undefined || sub === '--help' || sub === '-h') {

@@ -3,6 +3,7 @@ import type {
   ActorRole,
   CredentialStatus,
   CredentialSummary,
+  KindPolicy,
   ListStatus,
 } from '@qa-broker/contract';
 import { acquireLease, type AcquireLeaseOptions } from './acquire-lease.js';
@@ -14,6 +15,7 @@ import {
   type AdminQueueInput,
   type AdminQueueOkBody,
   type BrokerRoutes,
+  type PolicyPatchInput,
 } from './broker-routes.js';
 import type { Lease } from './lease.js';
 import { defaultOwnerId } from './owner-id.js';
@@ -76,6 +78,29 @@ export interface RemoveCredentialResult {
   credential: CredentialSummary;
 }
 
+/** What restore, quarantine and update answer. */
+export interface CredentialChangeResult {
+  /** False when nothing changed (already in that state, or the same values). */
+  changed: boolean;
+  credential: CredentialSummary;
+}
+
+export interface UpdateCredentialInput {
+  credentialId: string;
+  /** The new payload, checked against the credential's kind; the current holder keeps the old one. */
+  payload?: Record<string, unknown>;
+  /** The new note; "" clears it. */
+  note?: string;
+  actorId?: string;
+}
+
+/**
+ * A patch to one kind's policy: an absent field is unchanged, `null` clears it.
+ * `maxLeasesPerRole` is patched per role (`{ ci: 2 }` leaves `maintainer` as it was).
+ */
+export type SetPolicyInput = PolicyPatchInput;
+export type { KindPolicy };
+
 export interface BrokerClient {
   readonly role: ActorRole;
   readonly ownerId: string;
@@ -84,7 +109,10 @@ export interface BrokerClient {
   /** One typed call per contract route, for tools that need the raw protocol. */
   readonly routes: BrokerRoutes;
   acquireLease<K extends string>(kind: K, options?: AcquireLeaseOptions<K>): Promise<Lease<K>>;
-  /** Runs `fn` under a lease and releases it in every case, including a throwing `fn`. */
+  /**
+   * Runs `fn` under a lease and releases it in every case, including a throwing `fn`.
+   * To report the credential broken, call `lease.markBroken(reason)` in `fn`.
+   */
   withLease<K extends string, T>(
     kind: K,
     fn: (lease: Lease<K>) => T | Promise<T>,
@@ -106,6 +134,27 @@ export interface BrokerClient {
    * ticket fingerprint (never the ticket), owner, role, priority, time waited, mode.
    */
   listQueue(filter?: ListQueueInput): Promise<KindQueue[]>;
+  /**
+   * Clears a quarantine, resets the broken-report count and re-enables a disabled
+   * credential (maintainer); the head waiter, if any, gets it.
+   */
+  restoreCredential(
+    credentialId: string,
+    options?: { actorId?: string },
+  ): Promise<CredentialChangeResult>;
+  /** Never grant the credential again until restored; a current holder keeps its lease (maintainer). */
+  quarantineCredential(
+    credentialId: string,
+    options?: { reason?: string; actorId?: string },
+  ): Promise<CredentialChangeResult>;
+  /** Replaces the payload and/or the note (maintainer). At least one of them is needed. */
+  updateCredential(input: UpdateCredentialInput): Promise<CredentialChangeResult>;
+  /** Every kind's policy, or one kind's (an empty list when it has none) (maintainer). */
+  getPolicies(filter?: { kind?: string }): Promise<KindPolicy[]>;
+  /** One kind's policy, or undefined when it has none (maintainer). */
+  getPolicy(kind: string): Promise<KindPolicy | undefined>;
+  /** Patches a kind's policy and returns the whole policy as it now stands (maintainer). */
+  setPolicy(input: SetPolicyInput): Promise<KindPolicy>;
 }
 
 export type ListEventsInput = AdminEventsInput;
@@ -125,6 +174,21 @@ function positiveInteger(value: number | undefined, name: string, fallback?: num
     throw invalidConfig(`${name} must be a positive integer number of milliseconds or bytes.`);
   }
   return value;
+}
+
+function checkPayloadSize(payload: Record<string, unknown>, payloadMaxBytes: number): void {
+  const bytes = utf8ByteLength(JSON.stringify(payload));
+  if (bytes > payloadMaxBytes) {
+    throw new BrokerError(
+      'PAYLOAD_TOO_LARGE_FOR_CLIENT',
+      `Credential payload is ${bytes} bytes, over the ceiling of ${payloadMaxBytes} bytes.`,
+      { transient: false },
+    );
+  }
+}
+
+function changeResult(ok: { changed: boolean; credential: CredentialSummary }) {
+  return { changed: ok.changed, credential: ok.credential };
 }
 
 function defaultReleaseError(error: unknown, lease: Lease): void {
@@ -201,14 +265,7 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       }
     },
     addCredential: async (input) => {
-      const bytes = utf8ByteLength(JSON.stringify(input.payload));
-      if (bytes > payloadMaxBytes) {
-        throw new BrokerError(
-          'PAYLOAD_TOO_LARGE_FOR_CLIENT',
-          `Credential payload is ${bytes} bytes, over the ceiling of ${payloadMaxBytes} bytes.`,
-          { transient: false },
-        );
-      }
+      checkPayloadSize(input.payload, payloadMaxBytes);
       const ok = await routes.adminAdd(input);
       return ok.credential;
     },
@@ -222,6 +279,21 @@ export function createBrokerClient(options: BrokerClientOptions): BrokerClient {
       return nextCursor === undefined ? { events } : { events, nextCursor };
     },
     listQueue: async (filter = {}) => (await routes.adminQueue(filter)).queues,
+    restoreCredential: async (credentialId, restoreOptions = {}) =>
+      changeResult(await routes.adminRestore({ credentialId, ...restoreOptions })),
+    quarantineCredential: async (credentialId, quarantineOptions = {}) =>
+      changeResult(await routes.adminQuarantine({ credentialId, ...quarantineOptions })),
+    updateCredential: async (input) => {
+      if (input.payload === undefined && input.note === undefined) {
+        throw invalidConfig('updateCredential needs a payload, a note, or both.');
+      }
+      if (input.payload !== undefined) checkPayloadSize(input.payload, payloadMaxBytes);
+      return changeResult(await routes.adminUpdate(input));
+    },
+    getPolicies: async (filter = {}) => (await routes.adminPolicyGet(filter)).policies,
+    getPolicy: async (kind) =>
+      (await routes.adminPolicyGet({ kind })).policies.find((policy) => policy.kind === kind),
+    setPolicy: async (input) => (await routes.adminPolicySet(input)).policy,
   };
   return client;
 }

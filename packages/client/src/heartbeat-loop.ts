@@ -31,6 +31,7 @@ export interface HeartbeatLoopOptions {
 export class HeartbeatLoop {
   private timer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private capTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private readonly stopController = new AbortController();
   private retries = 0;
@@ -67,7 +68,34 @@ export class HeartbeatLoop {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.deadlineTimer);
+    clearTimeout(this.capTimer);
     this.stopController.abort();
+  }
+
+  /**
+   * The kind's `maxHoldMs` ends the lease at `atMs` (broker clock) whatever the heartbeats:
+   * report it lost then, not a heartbeat interval later, so a command stops using it before
+   * the broker may grant it to someone else. Read on the wall clock, assuming it runs close
+   * to the broker's (a clock ahead only ends the lease early).
+   */
+  capAt(atMs: number | undefined): void {
+    if (this.stopped) return;
+    clearTimeout(this.capTimer);
+    // No cap (any more): a policy cleared after the grant.
+    if (atMs === undefined) return;
+    this.capTimer = setTimeout(
+      () => {
+        this.lose(
+          new BrokerError(
+            'LEASE_LOST',
+            `${this.options.describe} was lost: it reached its kind's maxHoldMs limit at ${new Date(atMs).toISOString()}.`,
+            { transient: false },
+          ),
+        );
+      },
+      Math.max(0, atMs - Date.now()),
+    );
+    this.capTimer.unref();
   }
 
   private async runBeat(): Promise<void> {

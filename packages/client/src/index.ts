@@ -13,6 +13,10 @@ export {
   DEFAULT_HTTP_TIMEOUT_MS,
   DEFAULT_WAIT_TIMEOUT_MS,
   type AddCredentialInput,
+  type CredentialChangeResult,
+  type KindPolicy,
+  type SetPolicyInput,
+  type UpdateCredentialInput,
   type BrokerClient,
   type BrokerClientOptions,
   type ListCredentialsInput,
@@ -33,7 +37,8 @@ export {
   type EnvOverrides,
 } from './env-config.js';
 export { HEARTBEAT_RETRY_DELAYS_MS, heartbeatRetryDelayMs } from './heartbeat-loop.js';
-export type { Lease, LeaseState } from './lease.js';
+export type { Lease, LeaseState, ReleaseOptions } from './lease.js';
+export { sendableReason } from './release-reason.js';
 export { POOL_WAIT_SCHEDULE_MS, poolWaitDelayMs, type PoolWaitEvent } from './pool-wait.js';
 export { HTTP_TIMEOUT_MARGIN_MS } from './acquire-lease.js';
 export { checkBaseUrl, checkEndpointPrefix, isLoopbackHost } from './url-policy.js';

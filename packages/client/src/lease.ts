@@ -2,8 +2,16 @@ import type { ActorRole, PayloadOf } from '@qa-broker/contract';
 import { BrokerError } from './broker-error.js';
 import type { AcquireOkBody, BrokerRoutes } from './broker-routes.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
+import { sendableReason } from './release-reason.js';
 
 export type LeaseState = 'held' | 'lost' | 'released';
+
+/**
+ * How a lease ends. `outcome: 'broken'` gives the credential back and reports it broken
+ * (the broker quarantines it at the kind's `quarantineAfterBroken` consecutive reports);
+ * `reason` says why (trimmed and cut to 1,000 characters; never put a secret in it).
+ */
+export type ReleaseOptions = { outcome?: 'ok' } | { outcome: 'broken'; reason?: string };
 
 /**
  * A credential held by this process. Heartbeats run by themselves until `release()`;
@@ -18,6 +26,12 @@ export interface Lease<K extends string = string> extends AsyncDisposable {
   readonly fencingToken: number;
   /** When the broker will consider the lease expired (broker clock, ms); moves on each beat. */
   readonly expiresAtMs: number;
+  /**
+   * When the kind's `maxHoldMs` policy caps this lease (broker clock, ms): heartbeats never
+   * extend it past this instant, and the lease counts as lost (its `signal` aborts) then.
+   * Undefined when no cap applies.
+   */
+  readonly maxExpiresAtMs: number | undefined;
   readonly leaseTtlMs: number;
   readonly heartbeatIntervalMs: number;
   readonly ownerId: string;
@@ -25,8 +39,18 @@ export interface Lease<K extends string = string> extends AsyncDisposable {
   readonly state: LeaseState;
   /** Extends the lease now (the loop also does it by itself). */
   heartbeat(): Promise<void>;
-  /** Gives the credential back; idempotent. Rejects if the broker could not be told. */
-  release(): Promise<void>;
+  /**
+   * Gives the credential back; idempotent (the first call's outcome counts). Without
+   * options it uses what `markBroken` recorded, else `ok`. Rejects if the broker could not
+   * be told.
+   */
+  release(options?: ReleaseOptions): Promise<void>;
+  /**
+   * Records that the credential is broken, for the release that ends the lease without
+   * options of its own: `withLease`'s, `await using`'s, or a plain `release()`. Call it
+   * before that release (for example inside `withLease`'s callback).
+   */
+  markBroken(reason?: string): void;
 }
 
 export interface LeaseContext {
@@ -47,6 +71,8 @@ export class HeldLease<K extends string> implements Lease<K> {
   readonly leaseTtlMs: number;
   readonly heartbeatIntervalMs: number;
   private currentExpiresAtMs: number;
+  private currentMaxExpiresAtMs: number | undefined;
+  private markedBroken: { outcome: 'broken'; reason?: string } | undefined;
   private currentState: LeaseState = 'held';
   private currentPayload: PayloadOf<K> | undefined;
   private lostReason: BrokerError | undefined;
@@ -61,6 +87,7 @@ export class HeldLease<K extends string> implements Lease<K> {
     this.leaseTtlMs = grant.leaseTtlMs;
     this.heartbeatIntervalMs = grant.heartbeatIntervalMs;
     this.currentExpiresAtMs = grant.expiresAtMs;
+    this.currentMaxExpiresAtMs = grant.maxExpiresAtMs;
     this.loop = new HeartbeatLoop({
       intervalMs: grant.heartbeatIntervalMs,
       ttlMs: grant.leaseTtlMs,
@@ -71,6 +98,12 @@ export class HeldLease<K extends string> implements Lease<K> {
           { signal },
         );
         this.currentExpiresAtMs = ok.expiresAtMs;
+        // A policy set (or cleared) after the grant applies from the next heartbeat, whose
+        // answer carries the cap whenever one applies.
+        if (ok.maxExpiresAtMs !== this.currentMaxExpiresAtMs) {
+          this.currentMaxExpiresAtMs = ok.maxExpiresAtMs;
+          this.loop.capAt(ok.maxExpiresAtMs);
+        }
       },
       onLost: (reason) => {
         this.currentState = 'lost';
@@ -79,6 +112,7 @@ export class HeldLease<K extends string> implements Lease<K> {
       },
     });
     this.loop.start(context.grantedAt);
+    if (grant.maxExpiresAtMs !== undefined) this.loop.capAt(grant.maxExpiresAtMs);
   }
 
   get kind(): K {
@@ -97,6 +131,9 @@ export class HeldLease<K extends string> implements Lease<K> {
   }
   get expiresAtMs(): number {
     return this.currentExpiresAtMs;
+  }
+  get maxExpiresAtMs(): number | undefined {
+    return this.currentMaxExpiresAtMs;
   }
   get signal(): AbortSignal {
     return this.lostController.signal;
@@ -126,8 +163,14 @@ export class HeldLease<K extends string> implements Lease<K> {
     return this.loop.beatNow();
   }
 
-  release(): Promise<void> {
-    this.releasing ??= this.sendRelease().catch((error: unknown) => {
+  markBroken(reason?: string): void {
+    const cleaned = sendableReason(reason);
+    this.markedBroken =
+      cleaned === undefined ? { outcome: 'broken' } : { outcome: 'broken', reason: cleaned };
+  }
+
+  release(options?: ReleaseOptions): Promise<void> {
+    this.releasing ??= this.sendRelease(options ?? this.markedBroken).catch((error: unknown) => {
       // Let a later call try again.
       this.releasing = undefined;
       throw error;
@@ -143,12 +186,12 @@ export class HeldLease<K extends string> implements Lease<K> {
     }
   }
 
-  private async sendRelease(): Promise<void> {
+  private async sendRelease(options: ReleaseOptions | undefined): Promise<void> {
     if (this.currentState === 'released') return;
     const wasLost = this.currentState === 'lost';
     this.loop.stop();
     try {
-      await this.context.routes.release(this.leaseFields());
+      await this.context.routes.release({ ...this.leaseFields(), ...outcomeFields(options) });
     } catch (error) {
       // A lost lease may already belong to someone else: nothing of ours is left to give back.
       if (!(wasLost && error instanceof BrokerError && !error.transient)) throw error;
@@ -165,4 +208,11 @@ export class HeldLease<K extends string> implements Lease<K> {
       leaseToken: this.context.grant.leaseToken,
     };
   }
+}
+
+/** The release body's outcome fields; nothing for `ok`, so an old broker sees v1's body. */
+function outcomeFields(options: ReleaseOptions | undefined) {
+  if (options?.outcome !== 'broken') return {};
+  const reason = sendableReason(options.reason);
+  return { outcome: 'broken' as const, ...(reason === undefined ? {} : { reason }) };
 }

@@ -92,7 +92,10 @@ describe('qa-broker credentials', () => {
       'kind',
       'status',
       'leased',
+      'quarantined',
+      'broken',
       'note',
+      'reason',
     ]);
     expect(lines).toHaveLength(3);
     expect(lines[1]!.split(/\s{2,}/)).toEqual([
@@ -101,7 +104,10 @@ describe('qa-broker credentials', () => {
       kind,
       'active',
       `yes(ci:${lease.ownerId})`,
+      'no',
+      '0',
       'first one',
+      '-',
     ]);
     expect(lines[2]!.split(/\s{2,}/)).toEqual([
       second.credentialId,
@@ -109,6 +115,9 @@ describe('qa-broker credentials', () => {
       kind,
       'disabled',
       'no',
+      'no',
+      '0',
+      '-',
       '-',
     ]);
     expect(table.stdout).not.toContain('fake-api-key-1');
@@ -118,7 +127,7 @@ describe('qa-broker credentials', () => {
       ['credentials', 'list', '--kind', kind, '--show-secrets'],
       broker.env(),
     );
-    expect(secrets.stdout.split('\n')[0]).toMatch(/note\s+payload$/);
+    expect(secrets.stdout.split('\n')[0]).toMatch(/note\s+reason\s+payload$/);
     expect(secrets.stdout).toContain('{"apiKey":"fake-api-key-1"}');
 
     const listed = await runBin(

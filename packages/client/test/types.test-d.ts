@@ -8,6 +8,8 @@ import {
   createBrokerClient,
   type BrokerError,
   type BrokerErrorCode,
+  type CredentialChangeResult,
+  type KindPolicy,
   type Lease,
   type PayloadOf,
   type QueueStanding,
@@ -114,4 +116,58 @@ export async function queueTypes(): Promise<void> {
 export function queueStandingOnErrors(error: BrokerError): void {
   expectTypeOf(error.queue).toEqualTypeOf<QueueStanding | undefined>();
   expectTypeOf<QueueStanding['waiting']>().toEqualTypeOf<boolean>();
+}
+
+export async function healthTypes(): Promise<void> {
+  const lease = await client.acquireLease('telegram');
+  expectTypeOf(lease.maxExpiresAtMs).toEqualTypeOf<number | undefined>();
+  await lease.release();
+  await lease.release({ outcome: 'ok' });
+  await lease.release({ outcome: 'broken' });
+  await lease.release({ outcome: 'broken', reason: 'bot token revoked' });
+  // @ts-expect-error a reason goes with a broken release only
+  await lease.release({ outcome: 'ok', reason: 'fine' });
+  // @ts-expect-error outcome is ok or broken
+  await lease.release({ outcome: 'flaky' });
+  expectTypeOf(lease.markBroken).parameters.toEqualTypeOf<[reason?: string]>();
+  expectTypeOf(lease.markBroken).returns.toEqualTypeOf<void>();
+  await client.withLease('telegram', (held) => held.markBroken('login refused'));
+
+  const restored = await client.restoreCredential('id', { actorId: 'alice' });
+  expectTypeOf(restored).toEqualTypeOf<CredentialChangeResult>();
+  expectTypeOf(restored.credential.brokenReports).toEqualTypeOf<number | undefined>();
+  expectTypeOf(restored.credential.quarantine).toEqualTypeOf<
+    | {
+        reason?: string | undefined;
+        reportedBy: string;
+        actorRole: 'ci' | 'maintainer';
+        atMs: number;
+      }
+    | undefined
+  >();
+  await client.quarantineCredential('id', { reason: 'banned' });
+  await client.updateCredential({ credentialId: 'id', note: '' });
+  await client.updateCredential({ credentialId: 'id', payload: { apiKey: 'x' } });
+  // @ts-expect-error update needs the credential id
+  await client.updateCredential({ note: 'x' });
+}
+
+export async function policyTypes(): Promise<void> {
+  const policy = await client.setPolicy({
+    kind: 'telegram',
+    maxHoldMs: 3_600_000,
+    maxLeasesPerRole: { ci: 2, maintainer: null },
+    maxLeasesPerOwner: null,
+  });
+  expectTypeOf(policy).toEqualTypeOf<KindPolicy>();
+  expectTypeOf(policy.maxHoldMs).toEqualTypeOf<number | undefined>();
+  await client.setPolicy({ kind: 'telegram', maxLeasesPerRole: null });
+  // @ts-expect-error roles are ci and maintainer
+  await client.setPolicy({ kind: 'telegram', maxLeasesPerRole: { admin: 1 } });
+  // @ts-expect-error the kind is required
+  await client.setPolicy({ maxHoldMs: 60_000 });
+  // @ts-expect-error values are numbers (in ms), not durations
+  await client.setPolicy({ kind: 'telegram', maxHoldMs: '1h' });
+  expectTypeOf(await client.getPolicy('telegram')).toEqualTypeOf<KindPolicy | undefined>();
+  expectTypeOf(await client.getPolicies()).toEqualTypeOf<KindPolicy[]>();
 }

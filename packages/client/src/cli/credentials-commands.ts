@@ -4,13 +4,13 @@ import { userInfo } from 'node:os';
 import { cliClient, cliClientOptions } from './cli-client.js';
 import { EXIT, writeJson, writeLine, type CliIo } from './cli-io.js';
 import { credentialFingerprint } from './fingerprint.js';
-import { formatTable } from './format-table.js';
+import { formatTable, textCell } from './format-table.js';
 import { oneOfFlag, parseFlags, positiveIntegerFlag, requireFlag } from './parse-flags.js';
 import { readPayloadFile } from './read-payload-file.js';
 import { USAGE } from './usage.js';
 
 /** Who did it, for the admin event log: the local user name when there is one. */
-function defaultActorId(): string | undefined {
+export function defaultActorId(): string | undefined {
   try {
     return userInfo().username || undefined;
   } catch {
@@ -18,7 +18,7 @@ function defaultActorId(): string | undefined {
   }
 }
 
-function withFingerprint(credential: CredentialSummary) {
+export function withFingerprint(credential: CredentialSummary) {
   return { ...credential, credentialFingerprint: credentialFingerprint(credential.credentialId) };
 }
 
@@ -86,18 +86,32 @@ export async function credentialsList(argv: string[], io: CliIo): Promise<number
     return EXIT.ok;
   }
   const now = Date.now();
-  const header = ['credentialId', 'fingerprint', 'kind', 'status', 'leased', 'note'];
+  const header = [
+    'credentialId',
+    'fingerprint',
+    'kind',
+    'status',
+    'leased',
+    'quarantined',
+    'broken',
+    'note',
+    'reason',
+  ];
   const rows = credentials.map((credential) => {
     const lease = credential.lease;
     const leased =
       lease && lease.expiresAtMs > now ? `yes(${lease.actorRole}:${lease.ownerId})` : 'no';
+    const quarantine = credential.quarantine;
     const row = [
       credential.credentialId,
       credentialFingerprint(credential.credentialId),
       credential.kind,
       credential.status,
       leased,
-      credential.note ?? '-',
+      quarantine ? `yes(${quarantine.actorRole}:${quarantine.reportedBy})` : 'no',
+      String(credential.brokenReports ?? 0),
+      textCell(credential.note),
+      textCell(quarantine?.reason),
     ];
     return showSecrets ? [...row, JSON.stringify(credential.payload ?? null)] : row;
   });

@@ -4,13 +4,14 @@ import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { WAIT_POLICY } from '@qa-broker/contract';
 import { BrokerError, isPoolExhaustedCode } from '../broker-error.js';
-import type { Lease } from '../lease.js';
+import type { Lease, ReleaseOptions } from '../lease.js';
 import type { PoolWaitEvent } from '../pool-wait.js';
 import { cliClient } from './cli-client.js';
 import { reportError, UsageError, writeLine, type CliIo } from './cli-io.js';
 import { help } from './credentials-commands.js';
 import { durationFlag } from './parse-duration.js';
 import { integerFlag, parseFlags, requireFlag } from './parse-flags.js';
+import { createReportFile, REPORT_FILE_ENV, type ReportFile } from './report-file.js';
 import { USAGE } from './usage.js';
 
 export const DEFAULT_PAYLOAD_ENV = 'QA_CREDENTIAL_PAYLOAD';
@@ -53,6 +54,7 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
     'heartbeat-interval': { type: 'string' },
     'no-queue': { type: 'boolean' },
     priority: { type: 'string' },
+    'broken-exit-code': { type: 'string' },
   });
   if (flags.help) return help(io, USAGE.run);
   const json = flags.json === true;
@@ -75,6 +77,10 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   if (priority !== undefined && !queue) {
     throw new UsageError('--priority orders the wait queue: it cannot go with --no-queue.');
   }
+  const brokenExitCode = integerFlag(flags['broken-exit-code'], '--broken-exit-code', {
+    min: 1,
+    max: 255,
+  });
   const client = cliClient(io, flags);
 
   const cancel = new AbortController();
@@ -90,6 +96,7 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   const payloadPath = flags['payload-file'] ? resolve(flags['payload-file']) : undefined;
   let payloadHandle: FileHandle | undefined;
   let createdPayloadFile = false;
+  let reportFile: ReportFile | undefined;
   try {
     // Reserve the payload file before taking a credential: if it exists, fail early.
     if (payloadPath) {
@@ -119,6 +126,7 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
       throw error;
     }
 
+    let release: ReleaseOptions = {};
     try {
       writeLine(
         io.stderr,
@@ -141,6 +149,16 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
         }
         env[payloadEnv] = serialized;
       }
+      if (lease.maxExpiresAtMs !== undefined) {
+        writeLine(
+          io.stderr,
+          `qa-broker: the kind's policy ends this lease by ${new Date(lease.maxExpiresAtMs).toISOString()} at the latest.`,
+        );
+      }
+      if (brokenExitCode !== undefined) {
+        reportFile = await createReportFile();
+        env[REPORT_FILE_ENV] = reportFile.path;
+      }
       if (receivedSignal) return signalExitCode(receivedSignal);
 
       child = spawn(command[0], command.slice(1), { env, stdio: childStdio(io) });
@@ -156,9 +174,19 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
           { transient: false },
         );
       }
+      if (reportFile && outcome.code === brokenExitCode) {
+        const reason =
+          (await reportFile.readReason()) ??
+          `The command exited with ${brokenExitCode} (--broken-exit-code) and wrote no reason to ${REPORT_FILE_ENV}.`;
+        release = { outcome: 'broken', reason };
+        writeLine(
+          io.stderr,
+          `qa-broker: ${command[0]} exited with ${brokenExitCode}: reporting credential ${lease.credentialId} broken (${reason}).`,
+        );
+      }
       return outcome.code ?? signalExitCode(outcome.signal ?? 'SIGKILL');
     } finally {
-      await lease.release().catch((error: unknown) => {
+      await lease.release(release).catch((error: unknown) => {
         const why = error instanceof Error ? error.message : 'unknown error';
         writeLine(
           io.stderr,
@@ -169,6 +197,7 @@ export async function runUnderLease(argv: string[], io: CliIo): Promise<number> 
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
     await payloadHandle?.close().catch(() => undefined);
+    await reportFile?.remove().catch(() => undefined);
     // Only a file this run created is removed; one that was already there is not ours.
     if (payloadPath && createdPayloadFile) await unlink(payloadPath).catch(() => undefined);
   }
@@ -223,6 +252,7 @@ function childEnv(parent: CliIo['env'], lease: Lease): Record<string, string> {
   }
   delete env[DEFAULT_PAYLOAD_ENV];
   delete env[PAYLOAD_FILE_ENV];
+  delete env[REPORT_FILE_ENV];
   env.QA_CREDENTIAL_ID = lease.credentialId;
   env.QA_CREDENTIAL_FENCING_TOKEN = String(lease.fencingToken);
   return env;

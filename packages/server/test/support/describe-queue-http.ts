@@ -81,7 +81,7 @@ export function describeQueueHttp(name: string, openStore: () => Promise<Credent
       });
     }
 
-    async function waitUntil(check: () => boolean | Promise<boolean>, what: string, ms = 5_000) {
+    async function waitUntil(check: () => Promise<boolean>, what: string, ms = 5_000) {
       const deadline = Date.now() + ms;
       while (Date.now() < deadline) {
         if (await check()) return;
@@ -277,7 +277,10 @@ export function describeQueueHttp(name: string, openStore: () => Promise<Credent
       expect(await abandoned).toBe('aborted');
       // The broker notices the closed connection (a grant delivered before it does is the
       // leaver's to re-ask for, as the spec says); then the grant must not stay with it.
-      await waitUntil(() => a.controls.parkedRequests() === 0, 'broker a sees the leaver go');
+      await waitUntil(
+        () => Promise.resolve(a.controls.parkedRequests() === 0),
+        'broker a sees the leaver go',
+      );
       const releasedAt = Date.now();
       await release();
       const lease = okBody(await staying);

@@ -1,0 +1,4 @@
+import { openPgliteStore } from '@qa-broker/store-postgres';
+import { describeHealthSuite } from './support/describe-health-suite.js';
+
+describeHealthSuite('pglite', () => openPgliteStore({}));
