@@ -1,5 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { CI_SECRET, MAINTAINER_SECRET, startBroker, type RunningBroker } from './support/broker.js';
@@ -44,6 +45,43 @@ async function acquire(kind: string, ownerId = 'ci-lane-1') {
   return okBody(await broker.ci.acquire({ body: { kind, ownerId, actorRole: 'ci' } }));
 }
 
+/** Queues a ticket on an exhausted pool and answers at once (409), as the spec's maxWaitMs 0 does. */
+async function queueTicket(kind: string, ownerId: string, ticket: string) {
+  const refused = await broker.ci.acquire({
+    body: { kind, ownerId, actorRole: 'ci', wait: { ticket, maxWaitMs: 0 } },
+  });
+  expect([refused.status, (refused.body as { code?: string }).code]).toEqual([
+    409,
+    'POOL_EXHAUSTED',
+  ]);
+}
+
+/** What admin/queue shows in place of a ticket: `sha256:` + 16 hex digits. */
+const fingerprintOf = (ticket: string) =>
+  `sha256:${createHash('sha256').update(ticket).digest('hex').slice(0, 16)}`;
+
+/** The whole page as text a reader of the DOM or the tab's storage could find. */
+async function everythingInPage(target: Page): Promise<string> {
+  return target.evaluate(
+    () =>
+      document.documentElement.outerHTML +
+      JSON.stringify(Object.entries(sessionStorage)) +
+      JSON.stringify(Object.entries(localStorage)),
+  );
+}
+
+async function injectedMarkup(target: Page) {
+  return target.evaluate(() => ({
+    pwned: (window as unknown as { __pwned?: string }).__pwned,
+    images: document.querySelectorAll('main img').length,
+    scripts: document.querySelectorAll('main script').length,
+    bold: document.querySelectorAll('main b').length,
+    svgWithOnload: document.querySelectorAll('svg[onload]').length,
+  }));
+}
+
+const NOTHING_INJECTED = { pwned: undefined, images: 0, scripts: 0, bold: 0, svgWithOnload: 0 };
+
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
   const created = await context.newPage();
   await created.setViewportSize(viewport);
@@ -64,6 +102,13 @@ beforeAll(async () => {
   [broker, browser] = await Promise.all([startBroker(), launchChromium()]);
   context = await browser.newContext();
   page = await newPage();
+});
+
+// A test that fails with its confirmation dialog open would leave the page inert (the
+// dialog is modal) and fail every test after it: close it, so each failure stays its own.
+afterEach(async () => {
+  const cancel = page?.getByRole('dialog').getByRole('button', { name: 'Cancel' });
+  if (cancel && (await cancel.count()) > 0) await cancel.click({ timeout: 5_000 });
 });
 
 afterAll(async () => {
@@ -208,6 +253,214 @@ describe('dashboard in headless Chromium', () => {
       .toBe(0);
   });
 
+  it('quarantines a credential with a reason only once confirmed, and shows who and why', async () => {
+    const kind = uniqueKind('quarantine');
+    const credential = await addCredential(kind, { note: 'to be quarantined' });
+    const row = page.locator(`#credentials tr[data-credential-id="${credential.credentialId}"]`);
+    await row.waitFor({ timeout: FRESH_MS });
+    const button = row.getByRole('button', { name: `Quarantine ${credential.credentialId}` });
+
+    // Escape cancels: nothing changes.
+    await button.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(credential.credentialId);
+    await dialog.getByLabel('Reason').fill('typed, then cancelled');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    let listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.quarantine).toBeUndefined();
+
+    // Confirmed: the reason typed in the dialog is the one kept and shown.
+    await button.click();
+    await dialog.waitFor();
+    // A new dialog starts empty: the cancelled reason is not kept.
+    expect(await dialog.getByLabel('Reason').inputValue()).toBe('');
+    await dialog.getByLabel('Reason').fill('bot token revoked upstream');
+    await screenshot(page, 'confirm-quarantine');
+    await dialog.getByRole('button', { name: 'Quarantine credential' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain(`Quarantined ${credential.credentialId}`);
+    listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.quarantine).toMatchObject({
+      reason: 'bot token revoked upstream',
+      actorRole: 'maintainer',
+    });
+    expect(listed[0]?.status).toBe('active');
+    await expect.poll(() => row.textContent(), { timeout: FRESH_MS }).toContain('quarantined');
+    expect(await row.locator('td.quarantine').textContent()).toMatch(
+      /bot token revoked upstream\s*reported by .+ \(maintainer\)/,
+    );
+    // Quarantined once: no second Quarantine button, a Restore button instead.
+    expect(await button.count()).toBe(0);
+    expect(
+      await row.getByRole('button', { name: `Restore ${credential.credentialId}` }).count(),
+    ).toBe(1);
+
+    // The state filter finds it; "free" does not.
+    const filters = page.getByRole('search', { name: 'Filter credentials' });
+    await filters.getByLabel('Kind').selectOption(kind);
+    await filters.getByLabel('State').selectOption('quarantined');
+    await expect.poll(() => page.locator('#credentials tbody tr').count()).toBe(1);
+    await filters.getByLabel('State').selectOption('free');
+    await expect.poll(() => page.locator('#credentials tbody tr').count()).toBe(0);
+    await filters.getByLabel('State').selectOption('all');
+    await filters.getByLabel('Kind').selectOption('');
+
+    // The pool counts it as quarantined, not free.
+    const pool = page.locator(`#pools li[data-kind="${kind}"]`);
+    await expect
+      .poll(() => pool.locator('[data-count="quarantined"]').textContent(), { timeout: FRESH_MS })
+      .toBe('1');
+    expect(await pool.locator('[data-count="free"]').textContent()).toBe('0');
+  });
+
+  it('restores a quarantined credential only once confirmed, and it is free again', async () => {
+    const kind = uniqueKind('restore');
+    const credential = await addCredential(kind);
+    okBody(
+      await broker.maintainer.admin.quarantine({
+        body: { credentialId: credential.credentialId, reason: 'flaky login', actorId: 'alice' },
+      }),
+    );
+    const row = page.locator(`#credentials tr[data-credential-id="${credential.credentialId}"]`);
+    await row.waitFor({ timeout: FRESH_MS });
+    await expect.poll(() => row.textContent(), { timeout: FRESH_MS }).toContain('flaky login');
+    expect(await row.textContent()).toContain('reported by alice (maintainer)');
+    const button = row.getByRole('button', { name: `Restore ${credential.credentialId}` });
+
+    await button.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    let listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.quarantine?.reason).toBe('flaky login');
+
+    // Confirmed with the keyboard: Cancel has the focus, Tab moves to the confirm button.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain(`Restored ${credential.credentialId}`);
+    listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.quarantine).toBeUndefined();
+    await expect
+      .poll(() => row.locator('.state').textContent(), { timeout: FRESH_MS })
+      .toBe('free');
+    expect(await row.locator('td.quarantine').textContent()).toBe('');
+    expect(await button.count()).toBe(0);
+    // And it can be leased again.
+    await acquire(kind, 'ci-after-restore');
+  });
+
+  it('edits a note from its current text only once confirmed, and clears it with ""', async () => {
+    const kind = uniqueKind('note');
+    const credential = await addCredential(kind, { note: 'old note' });
+    const row = page.locator(`#credentials tr[data-credential-id="${credential.credentialId}"]`);
+    await row.waitFor({ timeout: FRESH_MS });
+    const button = row.getByRole('button', { name: `Edit note ${credential.credentialId}` });
+    const dialog = page.getByRole('dialog');
+
+    // The field starts from the current note; Escape throws the edit away.
+    await button.click();
+    await dialog.waitFor();
+    const field = dialog.getByLabel('Note');
+    expect(await field.inputValue()).toBe('old note');
+    await field.fill('never saved');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    let listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.note).toBe('old note');
+
+    await button.click();
+    await dialog.waitFor();
+    expect(await field.inputValue()).toBe('old note');
+    await field.fill('bot pair B, rotated');
+    await dialog.getByRole('button', { name: 'Save note' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain(`Saved the note of ${credential.credentialId}`);
+    listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.note).toBe('bot pair B, rotated');
+    await expect
+      .poll(() => row.locator('td.note').textContent(), { timeout: FRESH_MS })
+      .toBe('bot pair B, rotated');
+
+    // An empty note clears it.
+    await button.click();
+    await dialog.waitFor();
+    expect(await field.inputValue()).toBe('bot pair B, rotated');
+    await field.fill('');
+    await dialog.getByRole('button', { name: 'Save note' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toContain(`Cleared the note of ${credential.credentialId}`);
+    listed = okBody(await broker.maintainer.admin.list({ body: { kind } })).credentials;
+    expect(listed[0]?.note).toBeUndefined();
+    await expect.poll(() => row.locator('td.note').textContent(), { timeout: FRESH_MS }).toBe('');
+  });
+
+  it('shows who waits in each queue by ticket fingerprint, never the ticket, owner id as text', async () => {
+    const kind = uniqueKind('queue');
+    await addCredential(kind);
+    await acquire(kind, 'ci-holder');
+    const ticket = `fake-ticket-${randomUUID()}`;
+    const ownerId = `<img src=x onerror="window.__pwned='waiter'">-lane-${process.pid}`;
+    await queueTicket(kind, ownerId, ticket);
+    const queued = Date.now();
+    const waiter = page.locator(
+      `#queues section[data-kind="${kind}"] tr[data-fingerprint="${fingerprintOf(ticket)}"]`,
+    );
+    await waiter.waitFor({ timeout: FRESH_MS });
+    expect(Date.now() - queued).toBeLessThan(FRESH_MS);
+    const cells = await waiter.locator('td').allTextContents();
+    expect(cells.slice(0, 5)).toEqual(['1', fingerprintOf(ticket), ownerId, 'ci', '0']);
+    expect(['parked', 'polling', 'reserved']).toContain(cells[6]);
+    const pool = page.locator(`#pools li[data-kind="${kind}"]`);
+    await expect
+      .poll(() => pool.locator('[data-count="waiting"]').textContent(), { timeout: FRESH_MS })
+      .toBe('1');
+    await page.locator('#queues').screenshot({ path: join(SCREENSHOT_DIR, 'queues-1280.png') });
+
+    expect(await injectedMarkup(page)).toEqual(NOTHING_INJECTED);
+    const everything = await everythingInPage(page);
+    expect(everything).toContain(fingerprintOf(ticket));
+    expect(everything).not.toContain(ticket);
+  });
+
+  it('renders a quarantine reason and a reporting owner id holding HTML or script as text', async () => {
+    const kind = uniqueKind('broken');
+    const credential = await addCredential(kind);
+    const ownerId = `<svg onload="window.__pwned='reporter'"></svg>`;
+    const reason = `<script>window.__pwned='reason'</script><b>login failed</b>`;
+    const lease = await acquire(kind, ownerId);
+    // A broken release quarantines it (the default threshold is one report).
+    okBody(
+      await broker.ci.release({
+        body: {
+          kind,
+          ownerId,
+          actorRole: 'ci',
+          credentialId: credential.credentialId,
+          leaseToken: lease.leaseToken,
+          outcome: 'broken',
+          reason,
+        },
+      }),
+    );
+    const cell = page.locator(
+      `#credentials tr[data-credential-id="${credential.credentialId}"] td.quarantine`,
+    );
+    await expect.poll(() => cell.textContent(), { timeout: FRESH_MS }).toContain(reason);
+    expect(await cell.textContent()).toContain(`reported by ${ownerId} (ci)`);
+    expect(await injectedMarkup(page)).toEqual(NOTHING_INJECTED);
+  });
+
   it('renders kinds, notes and owner ids holding HTML or script as text, running nothing', async () => {
     const kind = `<img src=x onerror="window.__pwned='kind'">-${process.pid}`;
     const note = `<script>window.__pwned='note'</script><b>bold?</b>`;
@@ -222,21 +475,11 @@ describe('dashboard in headless Chromium', () => {
     expect(await row.textContent()).toContain(note);
     expect(await row.textContent()).toContain(kind);
     expect(await page.locator('#leases').textContent()).toContain(ownerId);
-    expect(await page.locator('#pools').textContent()).toContain(kind);
-    const injected = await page.evaluate(() => ({
-      pwned: (window as unknown as { __pwned?: string }).__pwned,
-      images: document.querySelectorAll('main img').length,
-      scripts: document.querySelectorAll('main script').length,
-      bold: document.querySelectorAll('main b').length,
-      svgWithOnload: document.querySelectorAll('svg[onload]').length,
-    }));
-    expect(injected).toEqual({
-      pwned: undefined,
-      images: 0,
-      scripts: 0,
-      bold: 0,
-      svgWithOnload: 0,
-    });
+    // admin/stats is polled apart from admin/list: the pool card may land a poll later.
+    await expect
+      .poll(() => page.locator('#pools').textContent(), { timeout: FRESH_MS })
+      .toContain(kind);
+    expect(await injectedMarkup(page)).toEqual(NOTHING_INJECTED);
   });
 
   it('never holds a payload or a lease token anywhere in the page', async () => {
@@ -249,12 +492,7 @@ describe('dashboard in headless Chromium', () => {
       .waitFor({ timeout: FRESH_MS });
     // Let the event trail pick the acquire up too.
     await page.waitForTimeout(FRESH_MS);
-    const everything = await page.evaluate(
-      () =>
-        document.documentElement.outerHTML +
-        JSON.stringify(Object.entries(sessionStorage)) +
-        JSON.stringify(Object.entries(localStorage)),
-    );
+    const everything = await everythingInPage(page);
     expect(everything).toContain(credential.credentialId);
     expect(everything).not.toContain(payloadValue);
     expect(everything).not.toContain(lease.leaseToken);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -6,8 +7,8 @@ import { MAINTAINER_SECRET, startBroker, type RunningBroker } from './support/br
 import { SCREENSHOT_DIR, screenshot, signIn } from './support/page.js';
 
 /**
- * The README's pictures: a broker with a few realistic pools (one starving, one with a
- * removed credential), shot at 1280 px into the ignored screenshots/ folder. The two in
+ * The README's pictures: a broker with a few realistic pools (one starving with a waiter
+ * queued, one with a removed credential, one with a quarantined one), shot at 1280 px into the ignored screenshots/ folder. The two in
  * docs/ are copies of dashboard-overview.png and dashboard-credentials.png.
  */
 let broker: RunningBroker;
@@ -72,6 +73,16 @@ beforeAll(async () => {
       });
       expect(refused.status).toBe(409);
     }
+    if (pool.kind === 'telegram') {
+      const quarantined = await broker.maintainer.admin.quarantine({
+        body: {
+          credentialId: ids.at(-1)!,
+          reason: 'bot kicked from the test group',
+          actorId: 'alice',
+        },
+      });
+      expect(quarantined.status).toBe(200);
+    }
     if (pool.kind === 'discord') {
       const removed = await broker.maintainer.admin.remove({
         body: { credentialId: ids.at(-1)!, actorId: 'alice' },
@@ -93,6 +104,18 @@ describe('README screenshots', () => {
     await page.locator('#pools li[data-kind="whatsapp"]').waitFor();
     await page.locator('#leases tbody tr').nth(4).waitFor();
     await page.locator('#events tbody tr').first().waitFor();
+    // A waiter on the starving pool. maxWaitMs 0 answers at once and the ticket stays
+    // queued for the spec's 5 s grace, long enough for the next poll and the shot.
+    const waiting = await broker.ci.acquire({
+      body: {
+        kind: 'whatsapp',
+        ownerId: 'ci/release-7',
+        actorRole: 'ci',
+        wait: { ticket: `fake-ticket-${randomUUID()}`, maxWaitMs: 0 },
+      },
+    });
+    expect(waiting.status).toBe(409);
+    await page.locator('#queues tbody tr').first().waitFor();
     expect(await page.locator('#pools li').count()).toBe(3);
     await screenshot(page, 'dashboard-overview');
     await page.locator('#credentials').scrollIntoViewIfNeeded();

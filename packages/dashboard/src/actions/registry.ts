@@ -1,6 +1,9 @@
 import type { CredentialSummary } from '@qa-broker/contract';
 import type { AdminClient } from '../api.js';
+import { editNoteAction } from './edit-note.js';
+import { quarantineAction } from './quarantine.js';
 import { removeAction } from './remove.js';
+import { restoreAction } from './restore.js';
 
 /**
  * A maintainer action on one credential. The page shows a button for each action whose
@@ -28,8 +31,10 @@ export interface CredentialAction {
   destructive?: boolean;
 }
 
-/**
- * Every action the credentials table offers, in button order. restore, quarantine and
- * edit note each land here as one entry once their routes are in the contract.
- */
-export const CREDENTIAL_ACTIONS: readonly CredentialAction[] = [removeAction];
+/** Every action the credentials table offers, in button order. */
+export const CREDENTIAL_ACTIONS: readonly CredentialAction[] = [
+  removeAction,
+  restoreAction,
+  quarantineAction,
+  editNoteAction,
+];

@@ -4,11 +4,12 @@ import { CREDENTIAL_ACTIONS, type CredentialAction } from '../actions/registry.j
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { LoadState } from '../components/load-state.js';
 import { ScrollTable } from '../components/scroll-table.js';
-import { credentialState, type CredentialState } from '../credential-state.js';
+import { credentialState, isLeased, type CredentialState } from '../credential-state.js';
 import { ago, dateTime } from '../format.js';
 import type { ViewProps } from './registry.js';
 
-type SortKey = 'credentialId' | 'kind' | 'state' | 'note' | 'lastLeasedAtMs' | 'updatedAtMs';
+type SortKey =
+  'credentialId' | 'kind' | 'state' | 'quarantine' | 'note' | 'lastLeasedAtMs' | 'updatedAtMs';
 
 interface Column {
   key: SortKey;
@@ -19,6 +20,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'credentialId', label: 'Credential' },
   { key: 'kind', label: 'Kind' },
   { key: 'state', label: 'State' },
+  { key: 'quarantine', label: 'Quarantine' },
   { key: 'note', label: 'Note' },
   { key: 'lastLeasedAtMs', label: 'Last leased' },
   { key: 'updatedAtMs', label: 'Updated' },
@@ -30,6 +32,9 @@ function sortValue(credential: CredentialSummary, key: SortKey, now: number): st
   switch (key) {
     case 'state':
       return credentialState(credential, now);
+    case 'quarantine':
+      // Most recently quarantined first when descending; then the most broken reports.
+      return (credential.quarantine?.atMs ?? 0) * 1_000 + (credential.brokenReports ?? 0);
     case 'note':
       return credential.note ?? '';
     case 'lastLeasedAtMs':
@@ -44,9 +49,35 @@ function sortValue(credential: CredentialSummary, key: SortKey, now: number): st
 function matchesText(credential: CredentialSummary, text: string): boolean {
   if (!text) return true;
   const needle = text.toLowerCase();
-  return [credential.credentialId, credential.kind, credential.note, credential.lease?.ownerId]
+  return [
+    credential.credentialId,
+    credential.kind,
+    credential.note,
+    credential.lease?.ownerId,
+    credential.quarantine?.reason,
+    credential.quarantine?.reportedBy,
+  ]
     .filter((value): value is string => value !== undefined)
     .some((value) => value.toLowerCase().includes(needle));
+}
+
+/** Why a credential is quarantined, who reported it and when; its broken reports so far. */
+function QuarantineCell({ credential, now }: { credential: CredentialSummary; now: number }) {
+  const { quarantine, brokenReports } = credential;
+  const reports =
+    brokenReports === undefined
+      ? undefined
+      : `${brokenReports} broken report${brokenReports === 1 ? '' : 's'}`;
+  if (!quarantine) return reports ? <span class="muted">{reports}</span> : null;
+  return (
+    <>
+      <span class="reason">{quarantine.reason ?? 'No reason given'}</span>
+      <span class="reported-by" title={dateTime(quarantine.atMs)}>
+        reported by {quarantine.reportedBy} ({quarantine.actorRole}), {ago(quarantine.atMs, now)}
+      </span>
+      {reports && <span class="muted">; {reports}</span>}
+    </>
+  );
 }
 
 /**
@@ -85,7 +116,10 @@ export function CredentialsView({ api, credentials, now, announce }: ViewProps) 
     setSort((current) =>
       current.key === key
         ? { key, descending: !current.descending }
-        : { key, descending: key === 'lastLeasedAtMs' || key === 'updatedAtMs' },
+        : {
+            key,
+            descending: key === 'lastLeasedAtMs' || key === 'updatedAtMs' || key === 'quarantine',
+          },
     );
 
   return (
@@ -122,6 +156,7 @@ export function CredentialsView({ api, credentials, now, announce }: ViewProps) 
             <option value="all">All states</option>
             <option value="free">Free</option>
             <option value="leased">Leased</option>
+            <option value="quarantined">Quarantined</option>
             <option value="disabled">Disabled</option>
           </select>
         </label>
@@ -161,9 +196,15 @@ export function CredentialsView({ api, credentials, now, announce }: ViewProps) 
                 <td class="wrap">{credential.kind}</td>
                 <td>
                   <span class={`state state-${current}`}>{current}</span>
-                  {credential.lease && current === 'leased' && (
-                    <span class="holder"> by {credential.lease.ownerId}</span>
+                  {credential.lease && current !== 'disabled' && isLeased(credential, now) && (
+                    <span class="holder">
+                      {current === 'leased' ? ' by ' : ' still held by '}
+                      {credential.lease.ownerId}
+                    </span>
                   )}
+                </td>
+                <td class="wrap quarantine">
+                  <QuarantineCell credential={credential} now={now} />
                 </td>
                 <td class="wrap note">{credential.note ?? ''}</td>
                 <td

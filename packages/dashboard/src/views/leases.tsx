@@ -1,15 +1,18 @@
-import { credentialState } from '../credential-state.js';
+import { isLeased } from '../credential-state.js';
 import { ago, clockTime, duration } from '../format.js';
 import { LoadState } from '../components/load-state.js';
 import { ScrollTable } from '../components/scroll-table.js';
 import type { ViewProps } from './registry.js';
 
-/** Every live lease with its time left, counting down by the second; soonest to end first. */
+/**
+ * Every live lease with its time left, counting down by the second; soonest to end first.
+ * A quarantined credential's holder keeps its lease, so it is listed too.
+ */
 export function LeasesView({ credentials, now }: ViewProps) {
   const listing = credentials.value;
   if (!listing) return <LoadState polled={credentials} what="leases" />;
   const leased = listing.credentials
-    .filter((credential) => credentialState(credential, now) === 'leased')
+    .filter((credential) => credential.status === 'active' && isLeased(credential, now))
     .sort((a, b) => a.lease!.expiresAtMs - b.lease!.expiresAtMs);
   if (leased.length === 0) return <p class="empty">No credential is leased right now.</p>;
   return (

@@ -6,6 +6,7 @@ import { CredentialsView } from './credentials.js';
 import { EventsView } from './events.js';
 import { LeasesView } from './leases.js';
 import { PoolsView } from './pools.js';
+import { QueuesView } from './queues.js';
 
 /** What every view gets: the shared polled data, the API, the page clock, a status line. */
 export interface ViewProps {
@@ -24,14 +25,11 @@ export interface DashboardView {
   component: ComponentType<ViewProps>;
 }
 
-/**
- * The page's sections, top to bottom. The queue view lands here as one entry
- * (`{ id: 'queues', title: 'Queues', component: QueuesView }`, after leases) once
- * admin/queue is in the contract; it can poll it with `usePoll`, like the events view.
- */
+/** The page's sections, top to bottom. */
 export const VIEWS: readonly DashboardView[] = [
   { id: 'pools', title: 'Pools', component: PoolsView },
   { id: 'leases', title: 'Live leases', component: LeasesView },
+  { id: 'queues', title: 'Queues', component: QueuesView },
   { id: 'credentials', title: 'Credentials', component: CredentialsView },
   { id: 'events', title: 'Event trail', component: EventsView },
 ];
