@@ -12,11 +12,20 @@ const alias = [
   { find: /^@qa-broker\/([a-z-]+)$/, replacement: resolve(root, 'packages/$1/src/index.ts') },
 ];
 
-export function sharedProjectConfig(packageDir: string): UserWorkspaceConfig {
+/** Local services a project's tests need, started once per run (scripts/global-setup/). */
+export type TestService = 'redis-cluster' | 'pgbouncer';
+
+export function sharedProjectConfig(
+  packageDir: string,
+  options: { services?: TestService[] } = {},
+): UserWorkspaceConfig {
   return {
     resolve: { alias },
     test: {
       name: basename(packageDir),
+      globalSetup: (options.services ?? []).map((service) =>
+        resolve(root, 'scripts/global-setup', `${service}.ts`),
+      ),
       include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,

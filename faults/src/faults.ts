@@ -18,7 +18,10 @@ export type FaultName =
   | 'broker-clock-skew'
   | 'store-restart'
   | 'store-cutoff'
-  | 'store-slow';
+  | 'store-slow'
+  | 'primary-failover'
+  | 'primary-killed'
+  | 'primary-lost-lagging';
 
 export interface FaultRecord {
   name: FaultName;
@@ -35,8 +38,11 @@ export interface FaultTargets {
   faults: FaultRecord[];
 }
 
-async function recordFault(
-  targets: FaultTargets,
+/** What a fault on the brokers alone needs (any store, a cluster too). */
+export type BrokerFaultTargets = Pick<FaultTargets, 'ctx' | 'faults'>;
+
+export async function recordFault(
+  targets: BrokerFaultTargets,
   name: FaultName,
   detail: string,
   act: () => Promise<void>,
@@ -51,7 +57,7 @@ async function recordFault(
 
 /** SIGKILL a broker mid-load; it comes back on the same port after `downMs`. */
 export function killAndRestart(
-  targets: FaultTargets,
+  targets: BrokerFaultTargets,
   broker: BrokerProcess,
   downMs: number,
 ): Promise<void> {
@@ -69,7 +75,7 @@ export function killAndRestart(
 
 /** SIGSTOP a broker for longer than any lease TTL, then SIGCONT: its queued work runs late. */
 export function pausePastTtl(
-  targets: FaultTargets,
+  targets: BrokerFaultTargets,
   broker: BrokerProcess,
   pauseMs: number,
 ): Promise<void> {

@@ -6,7 +6,7 @@ import { HEALTH_KINDS } from './health-actor.ts';
 import { formatHealthSummary, summarizeHealth } from './health-summary.ts';
 import { formatSummary } from './summary.ts';
 
-const HELP = `Usage: node faults/src/main.ts [--long] [--store redis|postgres|all] [--seed N] [--duration S] [--keep-logs]
+const HELP = `Usage: node faults/src/main.ts [--long] [--store redis|postgres|redis-cluster|all] [--seed N] [--duration S] [--keep-logs]
 
 Starts a private store and three broker processes, runs clients against them while
 killing, pausing and clock-skewing brokers and restarting, cutting off and slowing the
@@ -14,7 +14,13 @@ store, then checks the recorded history. Exit code 0 only when no violation was 
 Build first (pnpm build): brokers run from packages/server/dist.
 
   --long        minutes of randomized faults (default: one short pass, about 30 s per store)
-  --store S     redis, postgres or all (default all)
+  --store S     redis, postgres, redis-cluster or all (default all: redis and postgres)
+                redis-cluster: a private 3+3 cluster; broker faults, then a graceful
+                failover, a killed primary, and a primary lost while its replica lags
+                (always the short plan)
+  --wait-replicas N  redis-cluster: replicas each state change waits for (default 1;
+                0 shows what a lagging replica loses)
+  --replica-lag-ms N redis-cluster: how far the replica lags when its primary is lost (default 500)
   --seed N      replay the timing choices of an earlier run
   --duration S  load duration of a long run in seconds (default 180)
   --keep-logs   keep the broker logs even when the run is clean
@@ -44,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       'keep-logs': { type: 'boolean', default: false },
       'store-delay-ms': { type: 'string' },
+      'wait-replicas': { type: 'string' },
+      'replica-lag-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,8 +61,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const stores: StoreType[] =
     values.store === 'all' ? ['redis', 'postgres'] : [values.store as StoreType];
-  if (!stores.every((store) => store === 'redis' || store === 'postgres')) {
-    process.stderr.write(`--store must be redis, postgres or all.\n${HELP}`);
+  if (!stores.every((store) => ['redis', 'postgres', 'redis-cluster'].includes(store))) {
+    process.stderr.write(`--store must be redis, postgres, redis-cluster or all.\n${HELP}`);
     return 2;
   }
   const seed =
@@ -70,6 +78,12 @@ async function main(argv: string[]): Promise<number> {
       keepLogs: values['keep-logs'],
       ...(values['store-delay-ms'] !== undefined
         ? { slowStoreDelayMs: Number(values['store-delay-ms']) }
+        : {}),
+      ...(values['wait-replicas'] !== undefined
+        ? { waitReplicas: Number(values['wait-replicas']) }
+        : {}),
+      ...(values['replica-lag-ms'] !== undefined
+        ? { replicaLagMs: Number(values['replica-lag-ms']) }
         : {}),
       log: (line) => console.log(line),
     });

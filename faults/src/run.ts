@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { addCredential, adminWorker } from './admin.ts';
+import type { ClusterTargets } from './cluster-faults.ts';
+import { failoverPrimary, killPrimary, loseLaggingPrimary } from './cluster-faults.ts';
 import { BrokerProcess } from './broker-process.ts';
 import type { CheckResult } from './checker.ts';
 import { checkHistory } from './checker.ts';
@@ -18,6 +20,7 @@ import { TICKET_GRACE_MS } from './check/tickets.ts';
 import { leaseWorker } from './lease-worker.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 import { PrivateRedis } from './private-redis.ts';
+import { PrivateRedisCluster } from './private-redis-cluster.ts';
 import { seededRandom } from './random.ts';
 import { Recorder } from './recorder.ts';
 import type { RunContext } from './run-context.ts';
@@ -44,6 +47,10 @@ export interface RunOptions {
   /** Delay per chunk of the short run's slow-store fault (default 150 ms; above the
    * stores' timeouts it shows whether a late store still grants after a 503). */
   slowStoreDelayMs?: number;
+  /** redis-cluster: replicas each state change waits for (--store-redis-wait-replicas; default 1). */
+  waitReplicas?: number;
+  /** redis-cluster: how far the replica lags when its primary is killed (default 500 ms). */
+  replicaLagMs?: number;
 }
 
 export interface RunReport {
@@ -59,8 +66,11 @@ export interface RunReport {
 const LEASE_TTL_MS = { min: 2_000, max: 4_000 };
 const SKEW_MS = 10 * 60_000;
 
-function brokerEnv(): Record<string, string> {
+function brokerEnv(waitReplicas: number | undefined): Record<string, string> {
   return {
+    ...(waitReplicas !== undefined
+      ? { QA_BROKER_STORE_REDIS_WAIT_REPLICAS: String(waitReplicas) }
+      : {}),
     QA_BROKER_SECRET_MAINTAINER: FAKE_SECRETS.maintainer,
     QA_BROKER_SECRET_CI: FAKE_SECRETS.ci,
     QA_BROKER_LEASE_TTL_MIN_MS: '500',
@@ -117,7 +127,38 @@ async function longPlan(targets: FaultTargets, durationMs: number): Promise<void
   }
 }
 
-async function startStore(type: StoreType): Promise<RestartableStore> {
+/**
+ * The cluster pass: broker faults as in the short plan, then a graceful failover of one
+ * kind's primary, a killed primary (the cluster promotes its replica) and a primary lost
+ * while its replica lags (about 40 s). No proxy faults: a proxy cannot sit in front of a
+ * cluster.
+ */
+async function clusterPlan(
+  targets: ClusterTargets,
+  replicaLagMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const { ctx } = targets;
+  const [first, second] = ctx.brokers;
+  const [kindA, kindB] = ctx.kinds;
+  await sleep(1_500);
+  await killAndRestart(targets, first!, 1_000);
+  await sleep(1_000);
+  await pausePastTtl(targets, second!, LEASE_TTL_MS.max + 1_000);
+  await sleep(1_000);
+  log('redis-cluster: graceful failover');
+  await failoverPrimary(targets, kindA!);
+  await sleep(1_500);
+  log('redis-cluster: killing a primary');
+  await killPrimary(targets, kindB!);
+  await sleep(1_500);
+  log(`redis-cluster: losing a primary whose replica lags ${replicaLagMs} ms`);
+  await loseLaggingPrimary(targets, kindA!, replicaLagMs);
+  log('redis-cluster: both killed primaries are back as replicas');
+  await sleep(1_500);
+}
+
+async function startStore(type: Exclude<StoreType, 'redis-cluster'>): Promise<RestartableStore> {
   return type === 'redis' ? PrivateRedis.start() : PrivatePostgres.start();
 }
 
@@ -135,20 +176,29 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
   const controller = new AbortController();
   const faults: FaultRecord[] = [];
   let store: RestartableStore | undefined;
+  let cluster: PrivateRedisCluster | undefined;
   let proxy: TcpProxy | undefined;
   const brokers: BrokerProcess[] = [];
   let clean = false;
   try {
-    store = await startStore(options.store);
-    proxy = await TcpProxy.start(store.port);
-    const storeUrl = store.url.replace(`:${store.port}`, `:${proxy.port}`);
+    let storeUrl: string;
+    if (options.store === 'redis-cluster') {
+      cluster = await PrivateRedisCluster.start();
+      storeUrl = cluster.url;
+    } else {
+      store = await startStore(options.store);
+      proxy = await TcpProxy.start(store.port);
+      storeUrl = store.url.replace(`:${store.port}`, `:${proxy.port}`);
+    }
+    const waitReplicas =
+      options.store === 'redis-cluster' ? (options.waitReplicas ?? 1) : undefined;
     for (let index = 0; index < 3; index++) {
       brokers.push(
         new BrokerProcess({
           index,
           port: await freePort(),
           storeUrl,
-          env: brokerEnv(),
+          env: brokerEnv(waitReplicas),
           clockOffsetMs: index === 2 ? SKEW_MS : 0,
           logFile: join(logDir, `broker-${index}.log`),
         }),
@@ -207,15 +257,23 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
       ...Array.from({ length: 3 }, (_, i) => healthWorker(ctx, `health-${i}`)),
       healthActor(ctx, 600),
     ];
-    const targets: FaultTargets = { ctx, store, proxy, faults };
     try {
-      if (options.long) await longPlan(targets, options.durationMs ?? 180_000);
-      else await shortPlan(targets, options.slowStoreDelayMs ?? 150);
+      if (cluster) await clusterPlan({ ctx, cluster, faults }, options.replicaLagMs ?? 500, log);
+      else if (options.long)
+        await longPlan(
+          { ctx, store: store!, proxy: proxy!, faults },
+          options.durationMs ?? 180_000,
+        );
+      else
+        await shortPlan(
+          { ctx, store: store!, proxy: proxy!, faults },
+          options.slowStoreDelayMs ?? 150,
+        );
     } finally {
       controller.abort();
       await Promise.all(workers);
       // Whatever a fault left behind, the end of the run needs every piece back.
-      proxy.setMode({ type: 'pass', delayMs: 0 });
+      proxy?.setMode({ type: 'pass', delayMs: 0 });
       for (const broker of brokers) broker.resume();
     }
     faults.push({
@@ -237,7 +295,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     // Quotas cleared and quarantines lifted (recorded), so the drain can take everything.
     await settleHealth(ctx);
     const final = await finalState(ctx, `${ctx.runId}-drain`);
-    const direct = await openStoreDirect(options.store, store.url);
+    const direct = await openStoreDirect(options.store, cluster?.url ?? store!.url);
     let grantEvents;
     try {
       grantEvents = (await readGrantEvents(direct)).filter(
@@ -278,6 +336,7 @@ export async function runFaults(options: RunOptions): Promise<RunReport> {
     await Promise.allSettled(brokers.map((broker) => broker.stop()));
     await proxy?.stop().catch(() => undefined);
     await store?.stop().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
     await dispatcher.close().catch(() => undefined);
     if (clean && !options.keepLogs) await rm(logDir, { recursive: true, force: true });
   }

@@ -1,11 +1,11 @@
 import type { CredentialStore } from '@qa-broker/store';
 import type { GrantEvent } from './history.ts';
 
-export type StoreType = 'redis' | 'postgres';
+export type StoreType = 'redis' | 'postgres' | 'redis-cluster';
 
 /** Opens the adapter the brokers use, directly on the private store (not through the proxy). */
 export async function openStoreDirect(type: StoreType, url: string): Promise<CredentialStore> {
-  if (type === 'redis') {
+  if (type === 'redis' || type === 'redis-cluster') {
     const { openRedisStore } = await import('@qa-broker/store-redis');
     return openRedisStore({ url });
   }

@@ -1,3 +1,4 @@
+import type { ViolationRule } from './check/violation.ts';
 import type { CheckResult } from './checker.ts';
 import type { FaultName, FaultRecord } from './faults.ts';
 import type { History } from './history.ts';
@@ -33,6 +34,13 @@ export interface RunSummary {
   snapshots: number;
   grantEvents: number;
   violations: number;
+  /** Violations per rule (overlap, fencing-order, …), so a report can say 0 of each. */
+  violationsByRule: Partial<Record<ViolationRule, number>>;
+  /**
+   * Acquires answered ok whose grant a later list or the store's events no longer show
+   * (a store restart or a failover lost it).
+   */
+  lostAcknowledgedGrants: number;
 }
 
 export function summarize(
@@ -84,6 +92,19 @@ export function summarize(
   }
   const faultsByName: RunSummary['faultsByName'] = {};
   for (const fault of faults) faultsByName[fault.name] = (faultsByName[fault.name] ?? 0) + 1;
+  const violationsByRule: RunSummary['violationsByRule'] = {};
+  const lostAcquires = new Set<number>();
+  const acquireIds = new Set(
+    history.ops.filter((op) => op.type === 'acquire').map((op) => op.opId),
+  );
+  for (const violation of result.violations) {
+    violationsByRule[violation.rule] = (violationsByRule[violation.rule] ?? 0) + 1;
+    if (violation.rule === 'acknowledged-grant-lost' || violation.rule === 'grant-event-missing') {
+      for (const opId of violation.opIds) {
+        if (acquireIds.has(opId)) lostAcquires.add(opId);
+      }
+    }
+  }
   return {
     operations: history.ops.length,
     grants: result.stats.grants,
@@ -95,6 +116,8 @@ export function summarize(
     snapshots: history.snapshots?.length ?? 0,
     grantEvents: history.grantEvents?.length ?? 0,
     violations: result.violations.length,
+    violationsByRule,
+    lostAcknowledgedGrants: lostAcquires.size,
   };
 }
 
@@ -114,6 +137,13 @@ export function formatSummary(store: string, seed: number, summary: RunSummary):
       `${w.pollingGrants} polling grants, ${w.pollingPlaces} places shown to old clients; ` +
       `${(w.certainlyWaitingMs / 1000).toFixed(1)} s of certainly live waiting judged`,
     `  checked: ${summary.snapshots} list snapshots, ${summary.grantEvents} store grant events`,
-    `  violations: ${summary.violations}`,
+    `  overlaps: ${summary.violationsByRule.overlap ?? 0}, fencing-order violations: ${summary.violationsByRule['fencing-order'] ?? 0}, lost acknowledged grants: ${summary.lostAcknowledgedGrants}`,
+    `  violations: ${summary.violations}${
+      summary.violations > 0
+        ? ` (${Object.entries(summary.violationsByRule)
+            .map(([rule, count]) => `${rule}×${count}`)
+            .join(', ')})`
+        : ''
+    }`,
   ].join('\n');
 }

@@ -1,4 +1,4 @@
 import { defineProject } from 'vitest/config';
 import { sharedProjectConfig } from '../../vitest.shared.js';
 
-export default defineProject(sharedProjectConfig(import.meta.dirname));
+export default defineProject(sharedProjectConfig(import.meta.dirname, { services: ['pgbouncer'] }));

@@ -8,4 +8,6 @@ execFileSync(process.execPath, [`${import.meta.dirname}/scripts/generate-lua.mjs
   stdio: 'inherit',
 });
 
-export default defineProject(sharedProjectConfig(import.meta.dirname));
+export default defineProject(
+  sharedProjectConfig(import.meta.dirname, { services: ['redis-cluster'] }),
+);

@@ -49,7 +49,12 @@ read-all-and-sort selection. Prints a table on stdout, progress on stderr, and w
 every figure to a JSON file.
 
 Options:
-  --store pglite|postgres|redis|all   stores to bench (comma list allowed; default all)
+  --store pglite|postgres|redis|redis-cluster|redis-cluster-wait1|pgbouncer-1.18|pgbouncer-1.24|all
+                                      stores to bench (comma list allowed; default all).
+                                      redis-cluster*: the local 3+3 cluster (scripts/redis-cluster.sh),
+                                      -wait1 waits for a replica after each change; pgbouncer-*:
+                                      PostgreSQL through PgBouncer in transaction mode
+                                      (scripts/pgbouncer.sh); each started when missing
   --scenario cycles|contention|heartbeat|handoff|all
                                       scenarios to run (comma list allowed; default all);
                                       handoff: 64 clients × 30 holds on 10 credentials,

@@ -21,7 +21,7 @@ import { perCycle, readPgCounters } from '../stores/pg-stats.ts';
 import { openForPopulate } from '../stores/open-for-populate.ts';
 import { populate as populateTarget } from '../stores/populate.ts';
 import { measureRedisMemory } from '../stores/redis-memory.ts';
-import { describeTarget, freshTarget } from '../stores/targets.ts';
+import { describeTarget, freshTarget, isClusterTarget } from '../stores/targets.ts';
 import type { StoreKind, StoreTarget } from '../stores/targets.ts';
 import { FIRST_BROKER_CONCURRENCY, firstBrokerCycle } from './first-broker.ts';
 import { holdLeases, releaseLeases, runHeartbeatLoad } from './heartbeat.ts';
@@ -81,7 +81,7 @@ async function benchPoolOnTarget(
     progress(
       `${kind} pool ${plan.pool}: populated (${populate.method}) in ${(populate.elapsedMs / 1000).toFixed(1)} s (${Math.round(populate.perS)}/s)`,
     );
-    if (target.kind === 'redis') {
+    if (target.kind === 'redis' && !isClusterTarget(target)) {
       redisMemory = await measureRedisMemory(
         target.url,
         target.prefix,

@@ -1,6 +1,8 @@
 import type { BenchOptions } from '../cli/options.ts';
 import { progress } from '../progress.ts';
 import type { StoreResults } from '../report/results.ts';
+import { startService } from '../../../scripts/global-setup/start-service.ts';
+import { serviceOf } from '../stores/targets.ts';
 import type { StoreKind } from '../stores/targets.ts';
 import { benchHandoff } from './bench-handoff.ts';
 import { benchPool } from './bench-pool.ts';
@@ -33,7 +35,11 @@ export function planPools(options: BenchOptions): PoolPlan[] {
 
 export async function benchStore(kind: StoreKind, options: BenchOptions): Promise<StoreResults> {
   const results: StoreResults = { store: kind, pools: [] };
+  // The cluster and the poolers are started when missing and stopped again afterwards.
+  const service = serviceOf(kind);
+  let stopService = () => undefined as void;
   try {
+    if (service) stopService = startService(service.script, service.args)();
     if (options.scenarios.includes('cycles')) {
       const storeFloor = await benchStoreFloor(kind, options);
       if (storeFloor !== undefined) results.storeFloor = storeFloor;
@@ -43,6 +49,8 @@ export async function benchStore(kind: StoreKind, options: BenchOptions): Promis
   } catch (error) {
     results.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     progress(`${kind}: FAILED — ${results.error}`);
+  } finally {
+    stopService();
   }
   return results;
 }

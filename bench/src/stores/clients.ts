@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 
 /**
@@ -21,6 +21,23 @@ export async function newRedisClient(url: string): Promise<RedisLike> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await client.connect();
   return client;
+}
+
+/** A plain cluster client on `redis-cluster://h:p,h:p` seeds, for key cleanup. */
+export async function newRedisClusterClient(url: string): Promise<Cluster> {
+  const seeds = url
+    .replace(/^redis-cluster:\/\//, '')
+    .split(',')
+    .map((node) => {
+      const [host, port] = node.split(':');
+      return { host: host!, port: Number(port) };
+    });
+  const cluster = new Cluster(seeds, {
+    lazyConnect: true,
+    redisOptions: { maxRetriesPerRequest: 1 },
+  });
+  await cluster.connect();
+  return cluster;
 }
 
 export type PgliteLike = Pick<PGlite, 'query' | 'close'>;

@@ -20,6 +20,7 @@ export async function openStore(target: StoreTarget): Promise<CredentialStore> {
     }
     case 'postgres': {
       const { openPostgresStore } = await import('@qa-broker/store-postgres');
+      // Behind PgBouncer the role's statement_timeout is 5 s, the adapter's default.
       return openPostgresStore({
         connectionString: target.url,
         schema: target.schema,
@@ -28,7 +29,11 @@ export async function openStore(target: StoreTarget): Promise<CredentialStore> {
     }
     case 'redis': {
       const { openRedisStore } = await import('@qa-broker/store-redis');
-      return openRedisStore({ url: target.url, prefix: target.prefix });
+      return openRedisStore({
+        url: target.url,
+        prefix: target.prefix,
+        ...(target.waitReplicas !== undefined ? { waitReplicas: target.waitReplicas } : {}),
+      });
     }
   }
 }

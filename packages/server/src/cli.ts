@@ -36,7 +36,10 @@ Run "qa-broker-server <command> --help" for a command's options.
 `;
 
 const STORE_HELP = `  --store URL          postgres://…, postgresql://…, pglite:<dir>, pglite:memory,
-                       redis://… or rediss://…   [QA_BROKER_STORE; default pglite:./.qa-broker/data]
+                       redis://…, rediss://…, redis-cluster://host:port[,host:port…]
+                       or rediss-cluster://…   [QA_BROKER_STORE; default pglite:./.qa-broker/data]
+                       Behind PgBouncer in transaction mode add ?pooler=transaction to the
+                       postgres:// URL (see the README's "Deploy at scale").
   --schema NAME        Postgres/PGlite schema   [QA_BROKER_POSTGRES_SCHEMA; default qa_broker]`;
 
 const SERVE_HELP = `Usage: qa-broker-server serve [options]
@@ -53,6 +56,10 @@ ${STORE_HELP}
   --postgres-pool-size N       Connections to PostgreSQL   [QA_BROKER_POSTGRES_POOL_SIZE; default 10]
   --postgres-statement-timeout-ms N  PostgreSQL statement_timeout (a connection wait is
                        bounded by it too)   [QA_BROKER_POSTGRES_STATEMENT_TIMEOUT_MS; default 5000]
+  --store-redis-wait-replicas N  Redis replicas that must confirm every state change (WAIT)
+                       before the broker answers; 0 answers once the primary has it, and a
+                       primary lost before its replica caught up loses those changes
+                       [QA_BROKER_STORE_REDIS_WAIT_REPLICAS; default 0]
   --endpoint-prefix P  Route prefix   [QA_BROKER_ENDPOINT_PREFIX; default /qa-credentials/v1]
   --payload-max-bytes N        admin/add body limit   [QA_BROKER_PAYLOAD_MAX_BYTES; default 67108864]
   --lease-body-max-bytes N     acquire/heartbeat/release/payload-chunk body limit
@@ -78,7 +85,8 @@ ${STORE_HELP}
                        [QA_BROKER_QUEUE_MAX; default 10000]
   --store-notify on|off        PostgreSQL wake-ups by LISTEN/NOTIFY (on), or poll-only (off:
                        for a transaction pooler such as PgBouncer; a queued grant then
-                       reaches its waiter within the 500 ms reconcile tick)
+                       reaches its waiter within the 500 ms reconcile tick; always
+                       poll-only with ?pooler=transaction)
                        [QA_BROKER_STORE_NOTIFY; default on]
   --require-encryption on|off  With QA_BROKER_ENCRYPTION_KEYS set, refuse to serve a payload
                        piece still stored in plaintext (500 PAYLOAD_UNREADABLE, the lease
@@ -151,6 +159,7 @@ const SERVE_OPTIONS = {
   'store-prepared-statements': stringOption,
   'postgres-pool-size': stringOption,
   'postgres-statement-timeout-ms': stringOption,
+  'store-redis-wait-replicas': stringOption,
   help: helpOption,
 } satisfies ParseArgsConfig['options'];
 

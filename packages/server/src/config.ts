@@ -76,6 +76,7 @@ export interface ServeFlags {
   'store-prepared-statements'?: string;
   'postgres-pool-size'?: string;
   'postgres-statement-timeout-ms'?: string;
+  'store-redis-wait-replicas'?: string;
 }
 
 export interface HttpTimeouts {
@@ -172,7 +173,12 @@ function onOff(found: Setting | undefined, fallback: boolean): boolean {
 
 function storeLocation(
   env: Env,
-  flags: { store?: string; schema?: string; 'redis-prefix'?: string },
+  flags: {
+    store?: string;
+    schema?: string;
+    'redis-prefix'?: string;
+    'store-redis-wait-replicas'?: string;
+  },
 ): StoreLocation {
   const found = setting(env, { name: 'store', value: flags.store }, ['QA_BROKER_STORE']);
   const location = found
@@ -189,10 +195,17 @@ function storeLocation(
   const redisPrefix = setting(env, { name: 'redis-prefix', value: flags['redis-prefix'] }, [
     'QA_BROKER_REDIS_PREFIX',
   ]);
-  return withNamespace(location, {
+  const placed = withNamespace(location, {
     ...(schema ? { schema: schema.value } : {}),
     ...(redisPrefix ? { redisPrefix: redisPrefix.value } : {}),
   });
+  const waitReplicas = setting(
+    env,
+    { name: 'store-redis-wait-replicas', value: flags['store-redis-wait-replicas'] },
+    ['QA_BROKER_STORE_REDIS_WAIT_REPLICAS'],
+  );
+  if (!waitReplicas || placed.type !== 'redis') return placed;
+  return { ...placed, waitReplicas: integer(waitReplicas, 0, 16) };
 }
 
 function endpointPrefix(env: Env, flagValue: string | undefined): string {

@@ -59,6 +59,7 @@ export async function openStore(
       const store = await openRedisStore({
         url: location.url,
         ...(location.prefix ? { prefix: location.prefix } : {}),
+        ...(location.waitReplicas !== undefined ? { waitReplicas: location.waitReplicas } : {}),
       });
       return { store, durability: () => store.durability() };
     }

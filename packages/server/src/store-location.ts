@@ -15,11 +15,16 @@ export type StoreLocation =
       PostgresTuning,
       'preparedStatements'
     >)
-  | { type: 'redis'; url: string; prefix?: string };
+  /** `waitReplicas`: replicas that confirm each state change (WAIT); absent = 0. */
+  | { type: 'redis'; url: string; prefix?: string; waitReplicas?: number };
 
 export const DEFAULT_STORE = 'pglite:./.qa-broker/data';
 
-const FORMS = 'postgres://…, postgresql://…, pglite:<dir>, pglite:memory, redis://… or rediss://…';
+const FORMS =
+  'postgres://…, postgresql://…, pglite:<dir>, pglite:memory, redis://…, rediss://…, redis-cluster://host:port[,host:port…] or rediss-cluster://…';
+
+/** `redis-cluster://h:p,h:p`: a list of seed nodes, which a WHATWG URL cannot hold. */
+const CLUSTER_URL = /^rediss?-cluster:\/\/([^@/?#]*@)?[^@/?#,]+:\d{1,5}(,[^@/?#,]+:\d{1,5})*\/?$/i;
 
 function schemeOf(value: string): string {
   const colon = value.indexOf(':');
@@ -36,6 +41,14 @@ export function parseStoreLocation(value: string, source: string): StoreLocation
         `${source} "pglite:" needs a directory or "memory": set it to pglite:<dir> or pglite:memory.`,
       );
     return dir === 'memory' ? { type: 'pglite' } : { type: 'pglite', dataDir: dir };
+  }
+  if (lower.startsWith('redis-cluster://') || lower.startsWith('rediss-cluster://')) {
+    if (!CLUSTER_URL.test(value)) {
+      throw new ConfigError(
+        `${source} is not a valid ${schemeOf(value)}// URL: list the seed nodes as redis-cluster://host:port[,host:port…].`,
+      );
+    }
+    return { type: 'redis', url: value };
   }
   const isPostgres = lower.startsWith('postgres://') || lower.startsWith('postgresql://');
   const isRedis = lower.startsWith('redis://') || lower.startsWith('rediss://');
@@ -88,6 +101,9 @@ export function withPostgresTuning(location: StoreLocation, tuning: PostgresTuni
 /** A store location fit for logs and banners: any password is replaced. */
 export function describeStoreLocation(location: StoreLocation): string {
   if (location.type === 'pglite') return `pglite:${location.dataDir ?? 'memory'}`;
+  if (/^rediss?-cluster:/i.test(location.url)) {
+    return location.url.replace(/^([a-z-]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  }
   const url = new URL(location.url);
   if (url.password) url.password = '***';
   return url.toString();

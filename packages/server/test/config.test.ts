@@ -292,6 +292,45 @@ describe('store locations', () => {
     expect(() => parseStoreLocation('sqlite:x', '--store')).toThrow(/--store/);
   });
 
+  it('parses Redis Cluster seed lists and refuses malformed ones without echoing them', () => {
+    expect(parseStoreLocation('redis-cluster://10.0.0.1:6379,10.0.0.2:6379', 's')).toEqual({
+      type: 'redis',
+      url: 'redis-cluster://10.0.0.1:6379,10.0.0.2:6379',
+    });
+    expect(parseStoreLocation('rediss-cluster://u:fake-pw@r1:6380', 's').type).toBe('redis');
+    for (const bad of ['redis-cluster://r1', 'redis-cluster://fake-pw@r1:1,', 'redis-cluster://']) {
+      const message = errorOf(() => parseStoreLocation(bad, '--store'));
+      expect(message).toContain('redis-cluster://host:port');
+      expect(message).not.toContain('fake-pw');
+    }
+    expect(
+      describeStoreLocation({ type: 'redis', url: 'redis-cluster://u:fake-pw@r1:1,r2:2' }),
+    ).toBe('redis-cluster://u:***@r1:1,r2:2');
+  });
+
+  it('takes --store-redis-wait-replicas for Redis only, flag over variable, default unset (0)', () => {
+    const cluster = 'redis-cluster://r1:6379';
+    expect(loadServeConfig({ store: cluster }, secrets).store).toEqual({
+      type: 'redis',
+      url: cluster,
+    });
+    expect(
+      loadServeConfig(
+        { store: cluster, 'store-redis-wait-replicas': '1' },
+        { ...secrets, QA_BROKER_STORE_REDIS_WAIT_REPLICAS: '2' },
+      ).store,
+    ).toEqual({ type: 'redis', url: cluster, waitReplicas: 1 });
+    expect(
+      loadServeConfig({ store: cluster }, { ...secrets, QA_BROKER_STORE_REDIS_WAIT_REPLICAS: '2' })
+        .store,
+    ).toEqual({ type: 'redis', url: cluster, waitReplicas: 2 });
+    expect(
+      errorOf(() =>
+        loadServeConfig({ store: cluster, 'store-redis-wait-replicas': '-1' }, secrets),
+      ),
+    ).toContain('--store-redis-wait-replicas must be an integer from 0 to 16');
+  });
+
   it('redacts passwords when describing', () => {
     const described = describeStoreLocation({
       type: 'postgres',

@@ -31,6 +31,15 @@ function fieldOf(error: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** PgBouncer: "unsupported startup parameter: statement_timeout" (a FATAL at login). */
+function refusedStartupParameter(error: unknown): string | undefined {
+  const message = fieldOf(error, 'message') ?? '';
+  const match = /unsupported startup parameter(?: in options)?:\s*([A-Za-z_.]{1,63})/i.exec(
+    message,
+  );
+  return match?.[1];
+}
+
 function isUnavailable(error: unknown): boolean {
   const code = fieldOf(error, 'code');
   if (
@@ -52,6 +61,17 @@ function isUnavailable(error: unknown): boolean {
  */
 export function toStoreError(error: unknown, operation: string): StoreError {
   if (error instanceof StoreError) return error;
+  const refused = refusedStartupParameter(error);
+  if (refused) {
+    // A permanent misconfiguration, not an outage: retrying cannot help, so never 503.
+    return new StoreError(
+      'INTERNAL_ERROR',
+      `PostgreSQL or a pooler in front of it refused the connection parameter "${refused}". ` +
+        'Behind PgBouncer in transaction mode, add pooler=transaction to the store URL ' +
+        "(postgres://…?pooler=transaction) and set statement_timeout on the broker's role.",
+      { cause: error },
+    );
+  }
   if (isUnavailable(error)) {
     return new StoreError(
       'STORE_UNAVAILABLE',

@@ -1,8 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { StoreError } from '@qa-broker/store';
 import { toStoreError } from './errors.js';
 import { pgSqlClient } from './pg-client.js';
 import { pgliteSqlClient } from './pglite-client.js';
+import { assertServerStatementTimeout, takePoolerOption, type PoolerMode } from './pooler.js';
 import { PostgresStore } from './postgres-store.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name.js';
 import { WakeListener } from './wake-listener.js';
@@ -10,7 +12,14 @@ import { registryFor, WakeRegistry } from './wake-registry.js';
 import { WakeupHub } from './wakeup-hub.js';
 
 export interface PostgresStoreOptions {
+  /** A postgres:// URL; its `pooler=transaction` option sets `pooler`. */
   connectionString: string;
+  /**
+   * `transaction` behind a transaction pooler such as PgBouncer in transaction mode: no
+   * startup parameters beyond the pooler's own, and the server-side statement_timeout is
+   * checked (it must be set on the role or database) instead of set. Default `none`.
+   */
+  pooler?: PoolerMode;
   /** Default `qa_broker`; must match `^[a-z_][a-z0-9_]{0,62}$`. */
   schema?: string;
   /** Connections in the pool (default 10). */
@@ -26,7 +35,8 @@ export interface PostgresStoreOptions {
    * connection outside the pool LISTENs once a broker subscribes, and grants are
    * announced with pg_notify after commit. false = poll-only (for PgBouncer transaction
    * pooling, where LISTEN silently does nothing): brokers in this process are still woken
-   * directly, others find their grants by their own ticks (every 500 ms).
+   * directly, others find their grants by their own ticks (every 500 ms). Default false
+   * with `pooler: 'transaction'`, where true is refused.
    */
   notify?: boolean;
   /**
@@ -57,11 +67,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const schema = options.schema ?? DEFAULT_SCHEMA;
   quoteSchema(schema); // fail on a bad name before connecting
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const fromUrl = takePoolerOption(options.connectionString);
+  const pooler = options.pooler ?? fromUrl.pooler ?? 'none';
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString: fromUrl.connectionString,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
-    statement_timeout: statementTimeoutMs,
+    // A transaction pooler refuses statement_timeout as a startup parameter (PgBouncer:
+    // "unsupported startup parameter"); the role's or database's setting applies instead.
+    ...(pooler === 'none' ? { statement_timeout: statementTimeoutMs } : {}),
     query_timeout: statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
     application_name: 'qa-broker',
   });
@@ -69,29 +83,41 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
+  // Behind a transaction pooler LISTEN does nothing (the pooler hands the session on after
+  // the LISTEN statement), so the default there is poll-only; asking for it is a mistake.
+  if (pooler === 'transaction' && options.notify === true) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError(
+      'INTERNAL_ERROR',
+      'LISTEN/NOTIFY wake-ups do not work through a transaction pooler (pooler=transaction): leave notify unset or false (the server: --store-notify off); brokers then find queued grants by their 500 ms tick.',
+    );
+  }
+  const notify = options.notify ?? pooler !== 'transaction';
   // The listener hands notifications to the hub, which is made with the listener.
   const hubRef: { hub?: WakeupHub } = {};
-  const listener =
-    options.notify === false
-      ? undefined
-      : new WakeListener({
-          clientConfig: {
-            connectionString: options.connectionString,
-            connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
-          },
-          applicationName: `qa-broker-wakeups ${schema}`,
-          onNotification: (channel, payload) => hubRef.hub?.receive(channel, payload),
-        });
+  const listener = notify
+    ? new WakeListener({
+        clientConfig: {
+          connectionString: fromUrl.connectionString,
+          connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
+        },
+        applicationName: `qa-broker-wakeups ${schema}`,
+        onNotification: (channel, payload) => hubRef.hub?.receive(channel, payload),
+      })
+    : undefined;
   const hub = new WakeupHub(schema, new WakeRegistry(), listener);
   hubRef.hub = hub;
-  return prepare(
-    new PostgresStore(
-      pgSqlClient(pool, { preparedStatements: options.preparedStatements ?? true }),
-      schema,
-      hub,
-    ),
-    options.migrate,
-  );
+  const client = pgSqlClient(pool, { preparedStatements: options.preparedStatements ?? true });
+  const store = await prepare(new PostgresStore(client, schema, hub), options.migrate);
+  if (pooler === 'transaction') {
+    try {
+      await assertServerStatementTimeout(client.db, statementTimeoutMs);
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw toStoreError(error, 'open');
+    }
+  }
+  return store;
 }
 
 /** A store on embedded PGlite: in memory, or durable in `dataDir`. */

@@ -13,6 +13,9 @@ const TRANSIENT_REPLY_PREFIXES = [
   'READONLY',
   'NOREPLICAS',
   'MISCONF',
+  // A cluster moving a slot (failover, resharding): the command did not run there.
+  'MOVED',
+  'ASK',
 ];
 
 function isReplyError(error: Error): boolean {
@@ -70,5 +73,13 @@ export function deadlinePassed(operation: string): StoreError {
   return new StoreError(
     'STORE_UNAVAILABLE',
     `Redis received the ${operation} operation too late and did not run it: retry shortly.`,
+  );
+}
+
+/** A cluster client that knows no primary for the slot yet (connecting, or a failover). */
+export function clusterNotReady(operation: string): StoreError {
+  return new StoreError(
+    'STORE_UNAVAILABLE',
+    `The Redis Cluster has no reachable primary for the ${operation} operation's slot right now: retry shortly.`,
   );
 }

@@ -6,7 +6,7 @@ import type {
   LeaseEventType,
 } from '@qa-broker/store';
 import { StoreError } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { toStoreError } from './errors.js';
 
 /**
@@ -175,7 +175,7 @@ class EventLogReader {
   private exhausted: boolean;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly log: EventLog,
     private readonly filter: EventFilter,
     private readonly batchSize: number,
@@ -226,7 +226,7 @@ class EventLogReader {
 }
 
 export async function readEventPage(
-  client: Redis,
+  client: RedisClient,
   logs: readonly EventLog[],
   filter: EventFilter,
 ): Promise<EventPage> {

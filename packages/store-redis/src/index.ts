@@ -1,6 +1,7 @@
 export {
   openRedisStore,
   redisClientOptions,
+  redisClusterOptions,
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
   type RedisStoreOptions,
@@ -14,3 +15,5 @@ export {
   type KindKeys,
   type GlobalKeys,
 } from './keys.js';
+export { isClusterUrl, parseClusterUrl, type ClusterLocation } from './cluster-url.js';
+export type { RedisClient } from './redis-client.js';

@@ -5,7 +5,7 @@ import {
   type LeaseActivity,
 } from '@qa-broker/store';
 import { assembleActivity } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { toStoreError } from './errors.js';
 import { padEventNumber } from './events.js';
 
@@ -18,7 +18,7 @@ const BATCH = 1_000;
  * `<occurredAtMs>:<seq>:<event JSON>` with zero-padded numbers, so the window is a lex range.
  */
 export async function countKindActivity(
-  client: Redis,
+  client: RedisClient,
   leaseEventsKey: string,
   kind: string,
   windowStartMs: number,

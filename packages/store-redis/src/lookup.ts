@@ -1,8 +1,9 @@
 import { StoreError } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import { malformedReply, toStoreError } from './errors.js';
 import type { GlobalKeys, KindKeys } from './keys.js';
 import { replyStrings } from './reply.js';
+import { confirmWrite } from './replica-wait.js';
 
 /**
  * The global id -> kind lookup. It is written once, before the add script, and never
@@ -11,7 +12,7 @@ import { replyStrings } from './reply.js';
  * finds no record, which every caller treats as "not found".
  */
 export async function registerCredential(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   credentialId: string,
   kind: string,
@@ -31,6 +32,7 @@ export async function registerCredential(
   } catch (error) {
     throw toStoreError(error, 'add-credential');
   }
+  await confirmWrite(client, keys.credentialKinds, 'add-credential');
   if (registeredKind !== kind) {
     throw new StoreError(
       'INTERNAL_ERROR',
@@ -40,16 +42,21 @@ export async function registerCredential(
 }
 
 /** Makes a kind visible to listings, stats and retention (idempotent). */
-export async function registerKind(client: Redis, keys: GlobalKeys, kind: string): Promise<void> {
+export async function registerKind(
+  client: RedisClient,
+  keys: GlobalKeys,
+  kind: string,
+): Promise<void> {
   try {
     await client.zadd(keys.kinds, 'NX', 0, kind);
   } catch (error) {
     throw toStoreError(error, 'register-kind');
   }
+  await confirmWrite(client, keys.kinds, 'register-kind');
 }
 
 export async function lookupKind(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   credentialId: string,
 ): Promise<string | undefined> {
@@ -66,7 +73,7 @@ export async function lookupKind(
 
 /** True when a record exists under that kind (records are never deleted). */
 export async function credentialExists(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   credentialId: string,
 ): Promise<boolean> {
@@ -83,7 +90,7 @@ export async function credentialExists(
  * hash, and getPolicies leaves it out.
  */
 export async function registerPolicyKind(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   kind: string,
 ): Promise<void> {
@@ -92,20 +99,21 @@ export async function registerPolicyKind(
   } catch (error) {
     throw toStoreError(error, 'register-policy-kind');
   }
+  await confirmWrite(client, keys.policyKinds, 'register-policy-kind');
 }
 
 /** Every registered kind, in code-point (byte) order, read in bounded pages. */
-export async function listKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+export async function listKinds(client: RedisClient, keys: GlobalKeys): Promise<string[]> {
   return listKindRegistry(client, keys.kinds);
 }
 
 /** Every kind that has a policy, in code-point (byte) order. */
-export async function listPolicyKinds(client: Redis, keys: GlobalKeys): Promise<string[]> {
+export async function listPolicyKinds(client: RedisClient, keys: GlobalKeys): Promise<string[]> {
   return listKindRegistry(client, keys.policyKinds);
 }
 
 /** A registry zset of kinds (scores 0), read in bounded pages. */
-async function listKindRegistry(client: Redis, registry: string): Promise<string[]> {
+async function listKindRegistry(client: RedisClient, registry: string): Promise<string[]> {
   const kinds: string[] = [];
   const pageSize = 500;
   let start = '-';

@@ -62,7 +62,10 @@ export class RedisClockEstimate {
 
 const estimates = new WeakMap<Redis, RedisClockEstimate>();
 
-/** The estimate of one client's server, forgotten whenever the client reconnects. */
+/**
+ * The estimate of one connection's server, forgotten whenever it reconnects. On a cluster
+ * each primary's connection has its own: every kind's scripts run on its shard's clock.
+ */
 export function clockOf(client: Redis): RedisClockEstimate {
   let estimate = estimates.get(client);
   if (!estimate) {

@@ -37,7 +37,7 @@ import type {
 } from '@qa-broker/store';
 import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
 import { activityWindowStart } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis-client.js';
 import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
 import type { Keyspace } from './keys.js';
@@ -110,7 +110,7 @@ export class RedisStore implements CredentialStore {
   private readonly subscriptions = new Set<WakeupSubscription>();
 
   constructor(
-    readonly client: Redis,
+    readonly client: RedisClient,
     readonly keys: Keyspace,
     private readonly ownsClient: boolean,
   ) {}
@@ -402,9 +402,27 @@ export class RedisStore implements CredentialStore {
     }
   }
 
+  /**
+   * Ready when the store can serve: a single Redis answers PING; a cluster client is
+   * connected and every primary answers and reports `cluster_state:ok` (a cluster missing
+   * a primary for some slots answers those kinds' calls with STORE_UNAVAILABLE).
+   */
   async ping(): Promise<void> {
     try {
-      await this.client.ping();
+      if (!isCluster(this.client)) {
+        await this.client.ping();
+        return;
+      }
+      if (this.client.status !== 'ready')
+        throw new Error('CLUSTERDOWN the cluster client is not ready');
+      const primaries = this.client.nodes('master');
+      if (primaries.length === 0) throw new Error('CLUSTERDOWN no primary is known');
+      const states = await Promise.all(primaries.map((node) => node.cluster('INFO')));
+      for (const info of states) {
+        if (typeof info !== 'string' || !/^cluster_state:ok/m.test(info)) {
+          throw new Error('CLUSTERDOWN a primary reports cluster_state other than ok');
+        }
+      }
     } catch (error) {
       throw toStoreError(error, 'ping');
     }
@@ -412,19 +430,24 @@ export class RedisStore implements CredentialStore {
 
   /** Whether Redis persists every write (AOF); without it a restart can forget leases. */
   async durability(): Promise<RedisDurability> {
-    let reply: unknown;
-    try {
-      reply = await this.client.config('GET', 'appendonly');
-    } catch (error) {
-      const storeError = toStoreError(error, 'durability');
-      // CONFIG may be renamed or denied by ACLs on managed Redis: that is not an outage.
-      if (storeError.code === 'INTERNAL_ERROR') return { appendOnly: 'unknown' };
-      throw storeError;
+    // On a cluster every primary keeps its own slots: all of them must persist.
+    const servers = isCluster(this.client) ? this.client.nodes('master') : [this.client];
+    let verdict: RedisDurability['appendOnly'] = true;
+    for (const server of servers) {
+      let reply: unknown;
+      try {
+        reply = await server.config('GET', 'appendonly');
+      } catch (error) {
+        const storeError = toStoreError(error, 'durability');
+        // CONFIG may be renamed or denied by ACLs on managed Redis: that is not an outage.
+        if (storeError.code === 'INTERNAL_ERROR') return { appendOnly: 'unknown' };
+        throw storeError;
+      }
+      const value = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
+      if (value === 'no') return { appendOnly: false };
+      if (value !== 'yes') verdict = 'unknown';
     }
-    const value = Array.isArray(reply) ? (reply as unknown[])[1] : undefined;
-    if (value === 'yes') return { appendOnly: true };
-    if (value === 'no') return { appendOnly: false };
-    return { appendOnly: 'unknown' };
+    return { appendOnly: verdict };
   }
 
   async close(): Promise<void> {

@@ -1,21 +1,36 @@
-import type { Redis } from 'ioredis';
 import { nextCallTag } from './call-tag.js';
-import { deadlinePassed, malformedReply, outOfStepReply, toStoreError } from './errors.js';
+import {
+  clusterNotReady,
+  deadlinePassed,
+  malformedReply,
+  outOfStepReply,
+  toStoreError,
+} from './errors.js';
 import { LUA_SCRIPTS } from './lua/scripts.generated.js';
+import { commandTimeoutOf, isCluster, serverFor, type RedisClient } from './redis-client.js';
 import { clockOf, deadlineMarginMs, redisClockOffsetMs } from './redis-clock.js';
+import { awaitReplicas, waitReplicasOf } from './replica-wait.js';
 import { replyInteger, replyString } from './reply.js';
 
 export type ScriptName = keyof typeof LUA_SCRIPTS;
 export type ScriptArgument = string | number;
+
+/** Scripts that only read: no replica confirmation is waited for after them. */
+const READ_ONLY_SCRIPTS: ReadonlySet<ScriptName> = new Set([
+  'list-kind-page',
+  'read-credentials',
+  'read-chunk',
+  'pool-stats',
+  'list-queue',
+  'get-policy',
+]);
 
 /**
  * Registers every script on the client with `defineCommand`: ioredis then sends EVALSHA
  * and falls back to EVAL once per connection, so a restarted Redis (empty script cache)
  * needs nothing from us.
  */
-export function registerScripts(client: Redis): void {
-  // Before the first connect, so the estimate hears of every reconnect.
-  clockOf(client);
+export function registerScripts(client: RedisClient): void {
   for (const script of Object.values(LUA_SCRIPTS)) {
     client.defineCommand(script.command, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
@@ -38,9 +53,14 @@ export function registerScripts(client: Redis): void {
  *   every reply still due on it is suspect. The socket is dropped and replaced, and the
  *   caller hears STORE_UNAVAILABLE (the command may or may not have run), never another
  *   command's answer.
+ *
+ * On a cluster every key of a script shares one hash slot; the clock estimate, the
+ * out-of-step reset and the replica `WAIT` all concern the primary that owns that slot.
+ * With `waitReplicas` > 0 a state-changing script is followed by `WAIT` on the same
+ * connection, within what is left of the command timeout (src/replica-wait.ts).
  */
 export async function runScript(
-  client: Redis,
+  client: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly ScriptArgument[],
@@ -53,9 +73,18 @@ export async function runScript(
   if (typeof command !== 'function') {
     throw new Error(`The ${name} script is not registered on this Redis client.`);
   }
-  const timeoutMs = client.options.commandTimeout;
+  const timeoutMs = commandTimeoutOf(client);
+  const slotKey = keys[0] ?? '';
+  const server = serverFor(client, slotKey);
+  // No known owner of the slot: the cluster is (re)connecting, or the primary it knew for
+  // the slot is gone. Ask the cluster for its slot map now (not at the next periodic
+  // refresh), so calls find the promoted replica as soon as there is one.
+  if (!server) {
+    if (isCluster(client)) client.refreshSlotsCache();
+    throw clusterNotReady(name);
+  }
   const offsetMs =
-    timeoutMs !== undefined && timeoutMs > 0 ? await redisClockOffsetMs(client) : undefined;
+    timeoutMs !== undefined && timeoutMs > 0 ? await redisClockOffsetMs(server) : undefined;
   const callTag = nextCallTag();
   // Taken just before the send: ioredis arms the command's timeout in the same tick.
   const sentAt = performance.now();
@@ -70,16 +99,23 @@ export async function runScript(
     throw toStoreError(error, name);
   }
   const receivedAt = performance.now();
+  // A MOVED on the way sent it to the slot's new owner; the slot map says which.
+  const ranOn = serverFor(client, slotKey);
   if (!Array.isArray(framed) || framed[0] !== callTag) {
     // Destroy, not a graceful end: replies still in flight must never be read. ioredis
     // then rejects every command still waiting on this socket and reconnects.
-    client.stream.destroy();
+    ranOn?.stream.destroy();
     throw outOfStepReply(name);
   }
   const [, redisNow, status, reply] = framed as unknown[];
-  clockOf(client).observe(replyInteger(redisNow, name), receivedAt);
+  if (ranOn) clockOf(ranOn).observe(replyInteger(redisNow, name), receivedAt);
   const outcome = replyString(status, name);
   if (outcome === 'DEADLINE_PASSED') throw deadlinePassed(name);
   if (outcome !== 'RAN' || framed.length !== 4) throw malformedReply(name);
+  const replicas = waitReplicasOf(client);
+  if (replicas > 0 && !READ_ONLY_SCRIPTS.has(name)) {
+    const budgetMs = (timeoutMs ?? 2_000) - deadlineMarginMs(timeoutMs ?? 2_000);
+    await awaitReplicas(ranOn, replicas, sentAt + budgetMs - performance.now(), name);
+  }
   return reply;
 }

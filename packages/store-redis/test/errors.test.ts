@@ -16,6 +16,10 @@ describe('toStoreError', () => {
     ['BUSY Redis is busy running a script', 'STORE_UNAVAILABLE'],
     ["READONLY You can't write against a read only replica.", 'STORE_UNAVAILABLE'],
     ['CLUSTERDOWN The cluster is down', 'STORE_UNAVAILABLE'],
+    ['CLUSTERDOWN Hash slot not served', 'STORE_UNAVAILABLE'],
+    ['MOVED 12182 127.0.0.1:7102', 'STORE_UNAVAILABLE'],
+    ['ASK 12182 127.0.0.1:7102', 'STORE_UNAVAILABLE'],
+    ['TRYAGAIN Multiple keys request during rehashing of slot', 'STORE_UNAVAILABLE'],
     ['ERR user_script:1: Script attempted to access nonexistent global variable', 'INTERNAL_ERROR'],
     ['WRONGTYPE Operation against a key holding the wrong kind of value', 'INTERNAL_ERROR'],
   ])('maps the reply "%s" to %s', (message, code) => {
@@ -29,6 +33,8 @@ describe('toStoreError', () => {
       'Connection is closed.',
       'Command timed out',
       "Stream isn't writeable and enableOfflineQueue options is false",
+      "Cluster isn't ready and enableOfflineQueue options is false",
+      'Too many Cluster redirections. Last error: MOVED 1 127.0.0.1:7100',
     ]) {
       expect(toStoreError(new Error(message), 'heartbeat').code).toBe('STORE_UNAVAILABLE');
     }

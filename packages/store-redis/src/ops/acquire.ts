@@ -1,5 +1,5 @@
 import type { AcquireInput, AcquireResult, GrantedLease } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { replyInteger, replyStatus, replyString } from '../reply.js';
@@ -52,7 +52,7 @@ function parsePlace(rest: unknown[]): { position: number; queueLength: number } 
 }
 
 export async function acquireScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: AcquireInput,
   stepLimit?: number,

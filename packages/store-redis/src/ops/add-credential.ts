@@ -1,6 +1,6 @@
 import type { AddCredentialInput, CredentialRecord } from '@qa-broker/store';
 import { StoreError } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { parseStoredRecord, toCredentialRecord } from '../record.js';
@@ -13,7 +13,7 @@ import { queueStepArgs, queueStepKeys } from './queue-step.js';
  * credential goes to the head waiter at once, if the kind's queue holds one.
  */
 export async function addCredentialScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: AddCredentialInput,
 ): Promise<CredentialRecord> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import type { GlobalKeys } from '../keys.js';
 import { replyInteger } from '../reply.js';
@@ -16,7 +16,7 @@ export interface KindlessAdminEvent {
 
 /** Returns occurredAtMs. */
 export async function appendAdminEventScript(
-  client: Redis,
+  client: RedisClient,
   keys: GlobalKeys,
   event: KindlessAdminEvent,
 ): Promise<number> {

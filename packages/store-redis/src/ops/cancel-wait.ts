@@ -1,5 +1,5 @@
 import type { CancelWaitInput } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { replyInteger, replyStatus } from '../reply.js';
@@ -8,7 +8,7 @@ import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
 /** True when an undelivered grant was released and handed on. */
 export async function cancelWaitScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: CancelWaitInput,
 ): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '@qa-broker/contract';
 import type { DisableInput, DisableResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { parseStoredRecord, toCredentialRecord } from '../record.js';
@@ -10,7 +10,7 @@ import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
 /** Runs under the kind the id -> kind lookup named. */
 export async function disableCredentialScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
   input: DisableInput,

@@ -1,12 +1,12 @@
 import type { KindPolicyRecord } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
 import { parsePolicy } from './policy-record.js';
 
 /** One kind's policy, or undefined when it has none. */
 export async function getPolicyScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
 ): Promise<KindPolicyRecord | undefined> {

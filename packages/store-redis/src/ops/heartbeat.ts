@@ -1,5 +1,5 @@
 import type { HeartbeatInput, HeartbeatResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
@@ -15,7 +15,7 @@ const FAILURES = [
 ] as const;
 
 export async function heartbeatScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: HeartbeatInput,
 ): Promise<HeartbeatResult | AbsentInKind> {

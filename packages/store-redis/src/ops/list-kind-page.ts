@@ -1,12 +1,12 @@
 import type { CredentialRecord } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
 import { parseCredentialEntries } from './credential-entries.js';
 
 /** One bounded page of one kind and status, in list order (updatedAtMs desc, id asc). */
 export async function listKindPageScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   page: {
     kind: string;

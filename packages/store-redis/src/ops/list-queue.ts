@@ -1,5 +1,5 @@
 import type { QueuedWaiter } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { replyArray, replyInteger, replyString } from '../reply.js';
@@ -28,7 +28,7 @@ function parseWaiter(row: unknown): QueuedWaiter {
 
 /** One kind's live waiters in queue order (undelivered grants first), at most `limit`. */
 export async function listQueueScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   limit: number,
   nowMs?: number,

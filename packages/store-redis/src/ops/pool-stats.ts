@@ -1,12 +1,12 @@
 import type { PoolStats } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import type { KindKeys } from '../keys.js';
 import { replyArray, replyInteger } from '../reply.js';
 import { runScript } from '../scripts.js';
 
 export async function poolStatsScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
   nowMs?: number,

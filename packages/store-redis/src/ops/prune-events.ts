@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { replyInteger } from '../reply.js';
 import { runScript } from '../scripts.js';
 
 /** Deletes at most `batchSize` events older than `maxAgeMs` from one event log; returns how many. */
 export async function pruneEventsScript(
-  client: Redis,
+  client: RedisClient,
   eventLog: string,
   options: { maxAgeMs: number; batchSize: number; nowMs?: number },
 ): Promise<number> {

@@ -1,5 +1,5 @@
 import type { CredentialChangeResult, QuarantineInput } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
@@ -7,7 +7,7 @@ import { parseCredentialChange } from './credential-change.js';
 
 /** Runs under the kind the id -> kind lookup named. */
 export async function quarantineCredentialScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
   input: QuarantineInput,

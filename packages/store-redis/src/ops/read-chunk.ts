@@ -1,5 +1,5 @@
 import type { ReadChunkInput, ReadChunkResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { nowArgument } from '../clock.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
@@ -17,7 +17,7 @@ const FAILURES = [
 ] as const;
 
 export async function readChunkScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: ReadChunkInput,
 ): Promise<ReadChunkResult | AbsentInKind> {

@@ -1,12 +1,12 @@
 import type { CredentialRecord } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
 import { parseCredentialEntries } from './credential-entries.js';
 
 /** Reads credentials of one kind by id; ids without a record are left out. */
 export async function readCredentialsScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
   credentialIds: readonly string[],

@@ -1,5 +1,5 @@
 import type { ReleaseInput, ReleaseResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { replyInteger, replyStatus } from '../reply.js';
@@ -8,7 +8,7 @@ import { ABSENT_IN_KIND, type AbsentInKind } from './absent.js';
 import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
 export async function releaseScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: ReleaseInput,
 ): Promise<ReleaseResult | AbsentInKind> {

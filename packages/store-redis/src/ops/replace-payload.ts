@@ -1,12 +1,12 @@
 import type { ReplacePayloadInput } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { replyInteger } from '../reply.js';
 import { runScript } from '../scripts.js';
 
 /** Runs under the kind the id -> kind lookup named. True when the pieces were replaced. */
 export async function replacePayloadScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: ReplacePayloadInput,
 ): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { CredentialChangeInput, CredentialChangeResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
 import { parseCredentialChange } from './credential-change.js';
@@ -7,7 +7,7 @@ import { queueStepArgs, queueStepKeys } from './queue-step.js';
 
 /** Runs under the kind the id -> kind lookup named; hands the credential on if it is free. */
 export async function restoreCredentialScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   kind: string,
   input: CredentialChangeInput,

@@ -1,5 +1,5 @@
 import type { KindPolicyRecord, PolicyPatch, SetPolicyInput } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import { malformedReply } from '../errors.js';
 import type { KindKeys } from '../keys.js';
 import { runScript } from '../scripts.js';
@@ -28,7 +28,7 @@ function patchArguments(patch: PolicyPatch): string[] {
 
 /** Patches the kind's policy and runs its queue step (a raised quota may let waiters through). */
 export async function setPolicyScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: SetPolicyInput,
 ): Promise<KindPolicyRecord> {

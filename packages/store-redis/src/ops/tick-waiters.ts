@@ -1,5 +1,5 @@
 import type { TickWaitersInput, TickWaitersResult } from '@qa-broker/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { KindKeys } from '../keys.js';
 import { replyArray, replyInteger, replyString, replyStrings } from '../reply.js';
 import { runScript } from '../scripts.js';
@@ -17,7 +17,7 @@ export const TICK_BATCH = STEP_LIMIT;
  * tickets it still runs once: reclaim and hand-on are what the hand-on timer wants.
  */
 export async function tickWaitersScript(
-  client: Redis,
+  client: RedisClient,
   keys: KindKeys,
   input: TickWaitersInput,
 ): Promise<TickWaitersResult> {
