@@ -12,7 +12,7 @@ interface Limits {
   minCyclesPerS?: number;
   minBrokerOverFloor?: number;
   minBrokerOverStoreFloor?: number;
-  maxPeakRssMb: number;
+  maxPeakRssMb?: number;
   minBrokerOverRaw?: number;
   maxOpenLoopP99Ms?: number;
   maxBytesPerCredential?: number;
@@ -131,13 +131,15 @@ export function evaluateTargets(
       );
     }
     const bigPool = poolOf(SCALE_TO_POOL);
-    add(
-      `broker peak RSS (64 clients, pool ${SCALE_TO_POOL.toLocaleString('en-US')})`,
-      bigPool?.brokerMemory === undefined ? null : bigPool.brokerMemory.peakRssBytes / MB,
-      'MB',
-      '<=',
-      limits.maxPeakRssMb,
-    );
+    if (limits.maxPeakRssMb !== undefined) {
+      add(
+        `broker peak RSS (64 clients, pool ${SCALE_TO_POOL.toLocaleString('en-US')})`,
+        bigPool?.brokerMemory === undefined ? null : bigPool.brokerMemory.peakRssBytes / MB,
+        'MB',
+        '<=',
+        limits.maxPeakRssMb,
+      );
+    }
     if (limits.maxBytesPerCredential !== undefined) {
       const measured = [...results.pools]
         .reverse()

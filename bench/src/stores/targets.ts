@@ -89,6 +89,8 @@ export function freshTarget(kind: StoreKind, urls: ServiceUrls): StoreTarget {
         kind: 'postgres',
         url: `postgres://qa_broker_pooled@127.0.0.1:${PGBOUNCER_PORTS[kind]}/postgres?pooler=transaction`,
         schema: `bench_${suffix}`,
+        // PgBouncer keeps named statements in transaction mode only from 1.21 on.
+        preparedStatements: kind === 'pgbouncer-1.24' && urls.preparedStatements,
         adminUrl: urls.postgresUrl,
       };
   }
