@@ -52,100 +52,53 @@ function schemaParser(schema: z.ZodTypeAny): (body: unknown) => BodyResult<unkno
   return (body) => parseBody(schema, body);
 }
 
-const lease = (limits: BodyLimits) => limits.leaseBodyMaxBytes;
+/** A lease route: CI or maintainer, a small body, parsed by its contract schema. */
+function leaseRoute(path: string, schema: z.ZodTypeAny): RouteRule {
+  return {
+    path,
+    access: 'lease',
+    limit: (limits) => limits.leaseBodyMaxBytes,
+    parse: schemaParser(schema),
+  };
+}
+
+/** An admin route with a few short fields: maintainer only, the small admin body limit. */
+function adminRoute(path: string, schema: z.ZodTypeAny): RouteRule {
+  return {
+    path,
+    access: 'admin',
+    limit: (limits) => limits.adminBodyMaxBytes,
+    parse: schemaParser(schema),
+  };
+}
 
 /** Each broker route: who may call it, how large its body may be, how it is parsed. */
 export const ROUTE_RULES: readonly RouteRule[] = [
-  {
-    path: brokerContract.acquire.path,
-    access: 'lease',
-    limit: lease,
-    parse: schemaParser(AcquireBodySchema),
-  },
-  {
-    path: brokerContract.heartbeat.path,
-    access: 'lease',
-    limit: lease,
-    parse: schemaParser(HeartbeatBodySchema),
-  },
-  {
-    path: brokerContract.release.path,
-    access: 'lease',
-    limit: lease,
-    parse: schemaParser(ReleaseBodySchema),
-  },
-  {
-    path: brokerContract.payloadChunk.path,
-    access: 'lease',
-    limit: lease,
-    parse: schemaParser(PayloadChunkBodySchema),
-  },
+  leaseRoute(brokerContract.acquire.path, AcquireBodySchema),
+  leaseRoute(brokerContract.heartbeat.path, HeartbeatBodySchema),
+  leaseRoute(brokerContract.release.path, ReleaseBodySchema),
+  leaseRoute(brokerContract.payloadChunk.path, PayloadChunkBodySchema),
   {
     path: brokerContract.admin.add.path,
     access: 'admin',
     limit: (limits) => limits.payloadMaxBytes,
     parse: parseAdminAddBody,
   },
-  {
-    path: brokerContract.admin.remove.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminRemoveBodySchema),
-  },
-  {
-    path: brokerContract.admin.list.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminListBodySchema),
-  },
-  {
-    path: brokerContract.admin.events.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminEventsBodySchema),
-  },
-  {
-    path: brokerContract.admin.queue.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminQueueBodySchema),
-  },
-  {
-    path: brokerContract.admin.restore.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminRestoreBodySchema),
-  },
-  {
-    path: brokerContract.admin.quarantine.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminQuarantineBodySchema),
-  },
+  adminRoute(brokerContract.admin.remove.path, AdminRemoveBodySchema),
+  adminRoute(brokerContract.admin.list.path, AdminListBodySchema),
+  adminRoute(brokerContract.admin.events.path, AdminEventsBodySchema),
+  adminRoute(brokerContract.admin.queue.path, AdminQueueBodySchema),
+  adminRoute(brokerContract.admin.restore.path, AdminRestoreBodySchema),
+  adminRoute(brokerContract.admin.quarantine.path, AdminQuarantineBodySchema),
   {
     path: brokerContract.admin.update.path,
     access: 'admin',
     limit: (limits) => limits.payloadMaxBytes,
     parse: parseAdminUpdateBody,
   },
-  {
-    path: brokerContract.admin.policy.set.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminPolicySetBodySchema),
-  },
-  {
-    path: brokerContract.admin.policy.get.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminPolicyGetBodySchema),
-  },
-  {
-    path: brokerContract.admin.stats.path,
-    access: 'admin',
-    limit: (limits) => limits.adminBodyMaxBytes,
-    parse: schemaParser(AdminStatsBodySchema),
-  },
+  adminRoute(brokerContract.admin.policy.set.path, AdminPolicySetBodySchema),
+  adminRoute(brokerContract.admin.policy.get.path, AdminPolicyGetBodySchema),
+  adminRoute(brokerContract.admin.stats.path, AdminStatsBodySchema),
 ];
 
 function unwrap<T>(result: BodyResult<T>): T {
