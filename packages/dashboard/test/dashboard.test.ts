@@ -289,9 +289,10 @@ describe('dashboard in headless Chromium', () => {
     });
     expect(listed[0]?.status).toBe('active');
     await expect.poll(() => row.textContent(), { timeout: FRESH_MS }).toContain('quarantined');
-    expect(await row.locator('td.quarantine').textContent()).toMatch(
-      /bot token revoked upstream\s*reported by .+ \(maintainer\)/,
-    );
+    // The state and the quarantine cell can come from different polls: wait for the cell too.
+    await expect
+      .poll(() => row.locator('td.quarantine').textContent(), { timeout: FRESH_MS })
+      .toMatch(/bot token revoked upstream\s*reported by .+ \(maintainer\)/);
     // Quarantined once: no second Quarantine button, a Restore button instead.
     expect(await button.count()).toBe(0);
     expect(
@@ -352,7 +353,9 @@ describe('dashboard in headless Chromium', () => {
     await expect
       .poll(() => row.locator('.state').textContent(), { timeout: FRESH_MS })
       .toBe('free');
-    expect(await row.locator('td.quarantine').textContent()).toBe('');
+    await expect
+      .poll(() => row.locator('td.quarantine').textContent(), { timeout: FRESH_MS })
+      .toBe('');
     expect(await button.count()).toBe(0);
     // And it can be leased again.
     await acquire(kind, 'ci-after-restore');
