@@ -59,11 +59,18 @@ export interface KindKeys {
   /** set: active (not disabled) credentials under quarantine, for pool stats. */
   quarantined: string;
   /**
-   * Not a key: the pub/sub channel prefix queue scripts publish wake-ups to, as
-   * `<wakeChannelPrefix><brokerId>` with the ticketId as message (see `wakeChannel`).
-   * Kept here so a Cluster version can move it under the kind's hash tag (SPUBLISH).
+   * Not a key: on a single Redis, the pub/sub channel prefix queue scripts PUBLISH
+   * wake-ups to, as `<wakeChannelPrefix><brokerId>` with the ticketId as message (see
+   * `Keyspace.wakeChannel`).
    */
   wakeChannelPrefix: string;
+  /**
+   * Not a key: on a Redis Cluster, the kind's sharded pub/sub channel
+   * `<prefix>:kind:{<kind>}:wake`. It carries the kind's hash tag, so the scripts'
+   * SPUBLISH stays in their slot; the message names broker and ticket
+   * (src/sharded-wake-message.ts).
+   */
+  wakeChannel: string;
 }
 
 export interface GlobalKeys {
@@ -86,8 +93,9 @@ export interface Keyspace {
   global: GlobalKeys;
   kind(kind: string): KindKeys;
   /**
-   * The channel a broker subscribes to for wake-ups of its waiters: `<prefix>:wake:<brokerId>`
-   * (a channel, not a key: no hash tag; plain PUBLISH reaches every node of a cluster).
+   * The channel a broker subscribes to for wake-ups of its waiters on a single Redis:
+   * `<prefix>:wake:<brokerId>` (a channel, not a key). A cluster uses each kind's
+   * `KindKeys.wakeChannel` instead.
    */
   wakeChannel(brokerId: string): string;
   /** A `KEYS`/`SCAN MATCH` pattern that matches every key of this keyspace (tests, tools). */
@@ -152,6 +160,7 @@ export function createKeyspace(prefix: string = DEFAULT_KEY_PREFIX): Keyspace {
         leaseCounts: `${base}:lease-counts`,
         quarantined: `${base}:quarantined`,
         wakeChannelPrefix,
+        wakeChannel: `${base}:wake`,
       };
     },
   };

@@ -26,7 +26,9 @@ KEYS[18] admin event log of the kind: zset, scores 0, member "<occurredAtMs>:<se
 ARGV[1]  now in integer ms, or "" to use the Redis TIME
 ARGV[2]  step limit: expired leases reclaimed and queue entries examined at most (count)
 ARGV[3]  ticketGraceMs (ms): a waiter's deadline after each call, a ticket grant's pickup time
-ARGV[4]  wake channel prefix ("<prefix>:wake:"); a ticket grant publishes its ticketId to prefix .. brokerId
+ARGV[4]  wake route: "PUBLISH <prefix>:wake:" (single Redis: a ticket grant PUBLISHes its
+         ticketId to that prefix .. brokerId) or "SPUBLISH <prefix>:kind:{<kind>}:wake"
+         (Redis Cluster: it SPUBLISHes the JSON array [brokerId, ticketId] there)
 ARGV[5]  credentialId
 ARGV[6]  kind (recorded in the add event)
 ARGV[7]  status ("active" | "disabled")

@@ -59,7 +59,7 @@ export async function acquireScript(
 ): Promise<AcquireResult> {
   const wait = input.wait;
   const reply = await runScript(client, 'acquire', queueStepKeys(keys), [
-    ...queueStepArgs(keys, input.nowMs, stepLimit),
+    ...queueStepArgs(client, keys, input.nowMs, stepLimit),
     input.ownerId,
     input.actorRole,
     input.leaseToken,

@@ -25,7 +25,7 @@ export async function addCredentialScript(
     'add-credential',
     [...queueStepKeys(keys), keys.adminEvents],
     [
-      ...queueStepArgs(keys, input.nowMs),
+      ...queueStepArgs(client, keys, input.nowMs),
       input.credentialId,
       input.kind,
       input.status,

@@ -13,7 +13,7 @@ export async function cancelWaitScript(
   input: CancelWaitInput,
 ): Promise<boolean> {
   const reply = await runScript(client, 'cancel-wait', queueStepKeys(keys), [
-    ...queueStepArgs(keys, input.nowMs),
+    ...queueStepArgs(client, keys, input.nowMs),
     input.ticketId,
   ]);
   const { status, rest } = replyStatus(reply, 'cancel-wait');

@@ -20,7 +20,7 @@ export async function disableCredentialScript(
     'disable-credential',
     [...queueStepKeys(keys), keys.adminEvents],
     [
-      ...queueStepArgs(keys, input.nowMs),
+      ...queueStepArgs(client, keys, input.nowMs),
       input.credentialId,
       kind,
       input.actorId,

@@ -34,7 +34,7 @@ export async function listQueueScript(
   nowMs?: number,
 ): Promise<QueuedWaiter[]> {
   const reply = await runScript(client, 'list-queue', queueStepKeys(keys), [
-    ...queueStepArgs(keys, nowMs),
+    ...queueStepArgs(client, keys, nowMs),
     limit,
   ]);
   return replyArray(reply, OP).map(parseWaiter);

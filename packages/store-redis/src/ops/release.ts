@@ -13,7 +13,7 @@ export async function releaseScript(
   input: ReleaseInput,
 ): Promise<ReleaseResult | AbsentInKind> {
   const reply = await runScript(client, 'release', queueStepKeys(keys), [
-    ...queueStepArgs(keys, input.nowMs),
+    ...queueStepArgs(client, keys, input.nowMs),
     input.credentialId,
     input.ownerId,
     input.leaseToken,

@@ -16,7 +16,7 @@ export async function restoreCredentialScript(
     client,
     'restore-credential',
     [...queueStepKeys(keys), keys.adminEvents],
-    [...queueStepArgs(keys, input.nowMs), input.credentialId, kind, input.actorId],
+    [...queueStepArgs(client, keys, input.nowMs), input.credentialId, kind, input.actorId],
   );
   return parseCredentialChange(reply, input.credentialId, kind, 'restore-credential');
 }

@@ -37,7 +37,7 @@ export async function setPolicyScript(
     'set-policy',
     [...queueStepKeys(keys), keys.adminEvents],
     [
-      ...queueStepArgs(keys, input.nowMs),
+      ...queueStepArgs(client, keys, input.nowMs),
       input.kind,
       input.actorId,
       ...patchArguments(input.patch),

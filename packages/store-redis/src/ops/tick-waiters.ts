@@ -28,7 +28,7 @@ export async function tickWaitersScript(
     const batch = input.ticketIds.slice(offset, offset + TICK_BATCH);
     offset += TICK_BATCH;
     const reply = await runScript(client, 'tick-waiters', queueStepKeys(keys), [
-      ...queueStepArgs(keys, input.nowMs),
+      ...queueStepArgs(client, keys, input.nowMs),
       ...batch,
     ]);
     const [grantedReply, nextReply] = replyArray(reply, 'tick-waiters');

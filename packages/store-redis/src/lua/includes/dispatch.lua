@@ -1,14 +1,15 @@
 -- @include grant-to-waiter
 -- @include remove-waiter
 -- @include over-quota
+-- @include wake-broker
 
 -- While a credential is free and someone waits, the first waiter in queue order that
 -- its quotas let through gets the best free credential (the free set's LRU order, as in
 -- v1; quarantined credentials are never in it). A waiter over quota keeps its place and
 -- is stepped over, so it does not block those behind it. Lapsed entries met are deleted.
 -- Each examined entry costs one unit of the step's budget. A granted ticket's broker is
--- woken: PUBLISH <wake prefix><brokerId> <ticketId> (a channel, not a key), except for
--- `quiet_waiter_id`, the caller of this very step, answered directly. Callers reclaim
+-- woken (wake-broker), except for `quiet_waiter_id`, the caller of this very step,
+-- answered directly. Callers reclaim
 -- expired leases first, so their credentials count as free.
 local function dispatch(k, quiet_waiter_id)
   -- Waiting entries stepped over (over quota) so far: the next candidate's rank.
@@ -37,7 +38,7 @@ local function dispatch(k, quiet_waiter_id)
     else
       grant_to_waiter(k, waiter_id, entry, best[1])
       if entry.explicit and waiter_id ~= quiet_waiter_id then
-        redis.call('PUBLISH', k.wake_prefix .. entry.brokerId, waiter_id)
+        wake_broker(k, entry.brokerId, waiter_id)
       end
     end
   end

@@ -5,8 +5,11 @@
 -- src/ops/queue-step.ts), so the shared pieces below can find them by name.
 -- `budget` counts down the queue entries this step may still examine; `policy` is the
 -- kind's policy as of this step (read-policy).
+-- `wake_command` and `wake_channel` come from ARGV[4], the wake route (wake-broker).
 local function kind_context()
   local limit = tonumber(ARGV[2])
+  local wake_command, wake_channel = string.match(ARGV[4], '^(S?PUBLISH) (.+)$')
+  if not wake_command then error('kind_context: ARGV[4] is not a wake route') end
   return {
     credentials = KEYS[1],
     payloads = KEYS[2],
@@ -29,6 +32,7 @@ local function kind_context()
     limit = limit,
     budget = limit,
     grace_ms = tonumber(ARGV[3]),
-    wake_prefix = ARGV[4],
+    wake_command = wake_command,
+    wake_channel = wake_channel,
   }
 end
