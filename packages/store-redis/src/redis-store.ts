@@ -37,6 +37,7 @@ import type {
 } from '@qa-broker/store';
 import { ERROR_CODES, WAIT_POLICY } from '@qa-broker/contract';
 import { activityWindowStart } from '@qa-broker/store';
+import type { Cluster } from 'ioredis';
 import { isCluster, type RedisClient } from './redis-client.js';
 import { malformedReply, toStoreError } from './errors.js';
 import { adminLogTag, leaseLogTag, readEventPage, type EventLog } from './events.js';
@@ -74,6 +75,8 @@ import { STEP_LIMIT } from './ops/queue-step.js';
 import { setPolicyScript } from './ops/set-policy.js';
 import { tickWaitersScript } from './ops/tick-waiters.js';
 import { updateCredentialScript } from './ops/update-credential.js';
+import { ShardedWakeSubscription, type ShardedWakeTuning } from './sharded-wakeups.js';
+import { WaitingKinds } from './waiting-kinds.js';
 import { subscribeWakeupChannel, wakeConnectionName } from './wakeups.js';
 
 /**
@@ -108,6 +111,9 @@ function clampPageSize(limit: number): number {
 export class RedisStore implements CredentialStore {
   private readonly knownKinds = new Set<string>();
   private readonly subscriptions = new Set<WakeupSubscription>();
+  /** Cluster only: kinds each broker waits on, and its live subscriptions that follow them. */
+  private readonly waitingKinds = new WaitingKinds();
+  private readonly shardedWakes = new Map<string, Set<ShardedWakeSubscription>>();
 
   constructor(
     readonly client: RedisClient,
@@ -117,7 +123,12 @@ export class RedisStore implements CredentialStore {
 
   async acquire(input: AcquireInput): Promise<AcquireResult> {
     await this.ensureKindRegistered(input.kind);
-    return acquireScript(this.client, this.keys.kind(input.kind), input, RECLAIM_LIMIT_PER_ACQUIRE);
+    const keys = this.keys.kind(input.kind);
+    const result = await acquireScript(this.client, keys, input, RECLAIM_LIMIT_PER_ACQUIRE);
+    if (input.wait && !result.ok && result.code === 'WAITING' && isCluster(this.client)) {
+      await this.watchWaitingKind(input.wait.brokerId, input.kind);
+    }
+    return result;
   }
 
   async tickWaiters(input: TickWaitersInput): Promise<TickWaitersResult> {
@@ -129,17 +140,23 @@ export class RedisStore implements CredentialStore {
   }
 
   /**
-   * One dedicated connection per call, subscribed to `keys.wakeChannel(brokerId)`; see
-   * `subscribeWakeupChannel`. `close()` of the store also closes every subscription.
+   * On a single Redis, one dedicated connection per call, subscribed to
+   * `keys.wakeChannel(brokerId)` (`subscribeWakeupChannel`). On a cluster, a sharded
+   * subscription that follows the kinds the broker waits on (`ShardedWakeSubscription`;
+   * `tuning` is for tests). `close()` of the store also closes every subscription.
    */
   async subscribeWakeups(
     brokerId: string,
     onWake: (ticketIds: string[]) => void,
+    tuning: ShardedWakeTuning = {},
   ): Promise<WakeupSubscription> {
-    const subscription = await subscribeWakeupChannel(this.client, onWake, {
-      channel: this.keys.wakeChannel(brokerId),
-      connectionName: wakeConnectionName(this.keys.prefix, brokerId),
-    });
+    const connectionName = wakeConnectionName(this.keys.prefix, brokerId);
+    const subscription = isCluster(this.client)
+      ? await this.subscribeSharded(brokerId, onWake, connectionName, tuning)
+      : await subscribeWakeupChannel(this.client, onWake, {
+          channel: this.keys.wakeChannel(brokerId),
+          connectionName,
+        });
     const tracked: WakeupSubscription = {
       close: async () => {
         this.subscriptions.delete(tracked);
@@ -459,6 +476,54 @@ export class RedisStore implements CredentialStore {
       // Already disconnected or unreachable: drop the socket and stop reconnecting.
       this.client.disconnect();
     }
+  }
+
+  /**
+   * Registered before it connects, so a WAITING answer that comes while it starts is not
+   * missed: `start()` listens to every kind noted until then, `watch` to each one after.
+   */
+  private async subscribeSharded(
+    brokerId: string,
+    onWake: (ticketIds: string[]) => void,
+    connectionName: string,
+    tuning: ShardedWakeTuning,
+  ): Promise<WakeupSubscription> {
+    const cluster = this.client as Cluster;
+    const subscription = new ShardedWakeSubscription(cluster, onWake, {
+      ...tuning,
+      brokerId,
+      connectionName,
+      recentKinds: (idleMs) => this.waitingKinds.recent(brokerId, idleMs),
+      channelOf: (kind) => this.keys.kind(kind).wakeChannel,
+    });
+    const live = this.shardedWakes.get(brokerId) ?? new Set();
+    this.shardedWakes.set(brokerId, live.add(subscription));
+    const forget = () => {
+      live.delete(subscription);
+      if (live.size === 0 && this.shardedWakes.get(brokerId) === live) {
+        this.shardedWakes.delete(brokerId);
+      }
+    };
+    try {
+      await subscription.start();
+    } catch (error) {
+      forget();
+      await subscription.close();
+      throw error;
+    }
+    return {
+      close: async () => {
+        forget();
+        await subscription.close();
+      },
+    };
+  }
+
+  /** Cluster: the broker's live subscriptions listen to `kind` before WAITING is answered. */
+  private async watchWaitingKind(brokerId: string, kind: string): Promise<void> {
+    this.waitingKinds.note(brokerId, kind);
+    const live = this.shardedWakes.get(brokerId);
+    if (live) await Promise.all([...live].map((subscription) => subscription.watch(kind)));
   }
 
   /**

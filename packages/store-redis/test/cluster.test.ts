@@ -148,10 +148,11 @@ describe('a store on the Redis Cluster', () => {
 
 describe('wake-ups on the Redis Cluster', () => {
   /**
-   * The queue scripts PUBLISH on whichever primary owns the kind; the subscription sits on
-   * one node. Kinds spread over all three primaries prove a wake-up crosses nodes.
+   * The queue scripts SPUBLISH on the kind's channel, on whichever primary owns the kind;
+   * the broker's store listens to the kinds it answered WAITING for. Kinds spread over all
+   * three primaries prove it listens on every shard.
    */
-  it('a broker subscribed through one store hears grants made on every primary by another', async () => {
+  it('a broker waiting through one store hears grants made on every primary by another', async () => {
     const granting = await openClusterStore();
     const prefix = granting.keys.prefix;
     const listening = await openRedisStore({ url: TEST_REDIS_CLUSTER_URL, prefix });
@@ -177,7 +178,7 @@ describe('wake-ups on the Redis Cluster', () => {
           leaseToken: 'fake-holder',
         });
         expect(held.ok).toBe(true);
-        const waiting = await granting.acquire({
+        const waiting = await listening.acquire({
           ...base,
           ownerId: 'waiter',
           leaseToken: 'fake-waiter',

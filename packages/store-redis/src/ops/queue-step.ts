@@ -51,7 +51,5 @@ export function queueStepArgs(
  * takes SPUBLISH (Redis 7.0+): only the shard owning the kind's slot carries it.
  */
 export function wakeRoute(client: RedisClient, keys: KindKeys): string {
-  return isCluster(client)
-    ? `SPUBLISH ${keys.wakeChannel}`
-    : `PUBLISH ${keys.wakeChannelPrefix}`;
+  return isCluster(client) ? `SPUBLISH ${keys.wakeChannel}` : `PUBLISH ${keys.wakeChannelPrefix}`;
 }
