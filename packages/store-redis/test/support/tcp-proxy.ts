@@ -6,6 +6,9 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * - `blackhole()` keeps connections open but silently drops every byte both ways
  *   (a partition: requests never arrive, replies never come back);
  * - `restore()` forwards again, for new connections;
+ * - `silence(marker)` silently drops every byte both ways on the open connections whose
+ *   first bytes from the client contain `marker` (its `CLIENT SETNAME`), and only those:
+ *   one connection partitioned while the others work;
  * - `delayRequests(ms)` delivers every chunk the client sends `ms` late (in order), even
  *   after the client hung up, as bytes already on the wire do: a command that reaches
  *   Redis after its caller gave up;
@@ -16,6 +19,8 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 export class TcpProxy {
   private readonly server: Server;
   private readonly pairs = new Set<[Socket, Socket]>();
+  /** Per client socket: its first bytes (up to 1 KiB), and whether `silence` muted it. */
+  private readonly openings = new WeakMap<Socket, { head: string; silent: boolean }>();
   private mode: 'forward' | 'refuse' | 'blackhole' = 'forward';
   private swap: { held?: Buffer; onHeld: () => void } | undefined;
   private requestDelayMs = 0;
@@ -56,6 +61,19 @@ export class TcpProxy {
     this.mode = 'forward';
   }
 
+  /** Returns how many open connections it silenced. */
+  silence(marker: string): number {
+    let silenced = 0;
+    for (const [client] of this.pairs) {
+      const opening = this.openings.get(client);
+      if (opening?.head.includes(marker)) {
+        opening.silent = true;
+        silenced += 1;
+      }
+    }
+    return silenced;
+  }
+
   delayRequests(ms: number): void {
     this.requestDelayMs = ms;
   }
@@ -85,6 +103,8 @@ export class TcpProxy {
       upstream.destroy();
       this.pairs.delete(pair);
     };
+    const opening = { head: '', silent: false };
+    this.openings.set(client, opening);
     let delayedChunks = 0;
     let clientGone = false;
     // Once the client is gone, Redis still gets what was on the wire, then end of stream.
@@ -92,7 +112,8 @@ export class TcpProxy {
       if (delayedChunks === 0) upstream.end();
     };
     client.on('data', (chunk: Buffer) => {
-      if (this.mode !== 'forward') return;
+      if (opening.head.length < 1024) opening.head += chunk.toString('latin1');
+      if (this.mode !== 'forward' || opening.silent) return;
       if (this.requestDelayMs === 0) {
         upstream.write(chunk);
         return;
@@ -114,7 +135,7 @@ export class TcpProxy {
       if (delayedChunks === 0) drop();
     };
     upstream.on('data', (chunk: Buffer) => {
-      if (this.mode !== 'forward') return;
+      if (this.mode !== 'forward' || opening.silent) return;
       const swap = this.swap;
       if (!swap) {
         client.write(chunk);
