@@ -308,7 +308,15 @@ describe('sharded wake-ups on the Redis Cluster', () => {
       try {
         await node.connect();
         await node.cluster('FAILOVER');
-        await waitFor(`${address} to be primary`, async () => (await node.role())[0] === 'master');
+        // Every node must agree before the test goes on: a client that asks a node still
+        // holding the old view would route to the old primary.
+        await waitFor(`every node to see ${address} as primary`, async () =>
+          (await eachNode(async (each) => (await each.cluster('NODES')) as string)).every((nodes) =>
+            nodes
+              .split('\n')
+              .some((line) => line.includes(` ${address}@`) && /[ ,]master[ ,]/.test(line)),
+          ),
+        );
       } finally {
         node.disconnect();
       }
@@ -370,8 +378,12 @@ describe('the sharded wake-up watchdog', () => {
     const woken: string[] = [];
     await subscribe(broker, 'broker-silent', woken, { probeIntervalMs: 100 });
     await waitWithTicket(broker, kind, 't-silent', 'broker-silent');
-    const [before] = await subscriberConnections(broker, 'broker-silent');
-    expect(before).toBeDefined();
+    let before: string | undefined;
+    await waitFor('one subscriber connection', async () => {
+      const connections = await subscriberConnections(broker, 'broker-silent');
+      before = connections[0];
+      return connections.length === 1;
+    });
 
     const marker = `ioredis-cluster(ssubscriber):${wakeConnectionName(prefix, 'broker-silent')}`;
     const silenced = [...proxies.values()].reduce((sum, proxy) => sum + proxy.silence(marker), 0);
