@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { LatencyRecorder } from '../measure/latency.ts';
 import type { LatencySummary } from '../measure/latency.ts';
+import { cpuSpent } from '../measure/cpu-meter.ts';
+import type { CpuMeter, CpuReading } from '../measure/cpu-meter.ts';
 import { describeError } from './describe-error.ts';
 
 /** What one step of a worker achieved: a full acquire→release cycle, or an exhausted pool. */
@@ -15,6 +17,8 @@ export interface ClosedLoopOptions {
   step: (worker: number) => Promise<StepOutcome>;
   /** Stop early once this many steps failed: a broken target must not be hammered. */
   maxErrors?: number;
+  /** Read at both edges of the measured window: the CPU each process spent in it. */
+  cpuMeter?: CpuMeter;
 }
 
 export interface ClosedLoopResult {
@@ -29,6 +33,8 @@ export interface ClosedLoopResult {
   grantsPerWorker: number[];
   /** Duration of granted steps (acquire + release). */
   grantLatency: LatencySummary;
+  /** CPU ms each process spent in the measured window (with `cpuMeter`). */
+  cpuMs?: CpuReading;
 }
 
 /** A hard cap so no loop can run unbounded even if the clock misbehaves. */
@@ -81,7 +87,9 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     }
   };
 
+  const cpu = meterWindow(options.cpuMeter, measureFromMs, endMs);
   await Promise.all(Array.from({ length: options.concurrency }, (_, index) => worker(index)));
+  const cpuMs = cpu?.spent();
   const measuredMs = Math.max(1, Math.min(performance.now(), endMs) - measureFromMs);
   return {
     measuredMs,
@@ -93,5 +101,26 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     exhaustedPerS: (exhausted * 1000) / measuredMs,
     grantsPerWorker,
     grantLatency: latency.summary(),
+    ...(cpuMs === undefined ? {} : { cpuMs }),
+  };
+}
+
+/**
+ * Reads the meter when the window opens and when it closes (timers, so the readings
+ * bracket the window whatever the workers are doing); `spent()` after the loop: the
+ * difference, or undefined when the loop ended before the window closed.
+ */
+function meterWindow(meter: CpuMeter | undefined, fromMs: number, toMs: number) {
+  if (meter === undefined) return undefined;
+  let start: CpuReading | undefined;
+  let end: CpuReading | undefined;
+  const opening = setTimeout(() => (start = meter.read()), fromMs - performance.now());
+  const closing = setTimeout(() => (end = meter.read()), toMs - performance.now());
+  return {
+    spent: (): CpuReading | undefined => {
+      clearTimeout(opening);
+      clearTimeout(closing);
+      return start === undefined || end === undefined ? undefined : cpuSpent(start, end);
+    },
   };
 }

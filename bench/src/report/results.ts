@@ -1,3 +1,4 @@
+import type { CpuSource } from '../measure/cpu-meter.ts';
 import type { ChildMemory } from '../child/spawn-child.ts';
 import type { Figure } from '../measure/stats.ts';
 import type { LoopDelay } from '../measure/loop-delay.ts';
@@ -17,6 +18,11 @@ export interface CycleFigures {
   cycleP50Ms: Figure;
   cycleP99Ms: Figure;
   cycleP999Ms: Figure;
+  /**
+   * CPU time (ms) per completed cycle of each process serving it (measure/cpu-meter.ts):
+   * the load generator (`bench`), the HTTP child (`broker`), the store's server.
+   */
+  cpuMsPerCycle?: Partial<Record<CpuSource, Figure>>;
   errors: number;
   firstError?: string;
 }

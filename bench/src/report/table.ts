@@ -35,6 +35,40 @@ function rate(figure: Figure | undefined): string {
 const cellAt = (cells: CycleFigures[], c: number): CycleFigures | undefined =>
   cells.find((cell) => cell.concurrency === c);
 
+/** One row per measured cell at the highest concurrency: where each cycle's CPU went. */
+function cpuPerCycleRows(
+  httpFloor: CycleFigures[],
+  store: BenchResults['stores'][number],
+): Cell[][] {
+  const rows: Cell[][] = [];
+  const top = (cells: CycleFigures[]) =>
+    cells.reduce<CycleFigures | undefined>(
+      (best, cell) => (best === undefined || cell.concurrency > best.concurrency ? cell : best),
+      undefined,
+    );
+  const row = (what: string, pool: string, cell: CycleFigures | undefined) => {
+    const cpu = cell?.cpuMsPerCycle;
+    if (cell === undefined || cpu === undefined) return;
+    const parts = [cpu.bench, cpu.broker, cpu.server].map((figure) => figure?.median);
+    const total = parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
+    rows.push([
+      what,
+      pool,
+      String(cell.concurrency),
+      rate(cell.cyclesPerS),
+      ...parts.map((part) => (part === undefined ? '—' : part.toFixed(3))),
+      total.toFixed(3),
+    ]);
+  };
+  row('HTTP floor', '', top(httpFloor));
+  row('store floor', '', store.storeFloor === undefined ? undefined : top(store.storeFloor));
+  for (const pool of store.pools) {
+    row('raw store', int(pool.pool), top(pool.raw));
+    row('broker', int(pool.pool), top(pool.broker));
+  }
+  return rows;
+}
+
 export function renderReport(results: BenchResults, quick: boolean): string {
   const out: string[] = [];
   const settings = results.meta.settings as Record<string, unknown>;
@@ -118,6 +152,19 @@ export function renderReport(results: BenchResults, quick: boolean): string {
             'errors',
           ],
           cycleRows,
+        ),
+        '',
+      );
+
+    const cpuRows = cpuPerCycleRows(results.httpFloor, store);
+    if (cpuRows.length > 0)
+      out.push(
+        'CPU per cycle (ms of CPU time in the measured window ÷ cycles, medians; from /proc): ' +
+          'bench = the load generator (and the adapter, for the raw store), broker = the HTTP ' +
+          'child, server = every process of the store server on this machine',
+        renderTable(
+          ['what', 'pool', 'c', 'cycles/s', 'bench', 'broker', 'server', 'total'],
+          cpuRows,
         ),
         '',
       );

@@ -6,6 +6,8 @@ import type { BenchOptions } from '../cli/options.ts';
 import { BrokerHttp } from '../http/broker-http.ts';
 import { makePool } from '../http/make-pool.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { cpuMeter, serverProcessOf } from '../measure/cpu-meter.ts';
+import type { CpuMeter } from '../measure/cpu-meter.ts';
 import { LoopDelayMonitor } from '../measure/loop-delay.ts';
 import type { LoopDelay } from '../measure/loop-delay.ts';
 import { progress } from '../progress.ts';
@@ -100,6 +102,7 @@ async function benchPoolOnTarget(
             concurrency,
             rawStoreCycle(store),
             options,
+            cpuMeter({ server: serverProcessOf(kind) }),
           ),
         );
     }
@@ -182,6 +185,7 @@ async function benchBroker(
             concurrency,
             brokerCycle(broker),
             options,
+            cpuMeter({ brokerPid: child.pid, server: serverProcessOf(kind) }),
           ),
         );
     if (plan.contention) {
@@ -268,6 +272,7 @@ async function measureCycles(
   concurrency: number,
   step: (worker: number) => Promise<'granted' | 'exhausted'>,
   options: BenchOptions,
+  meter?: CpuMeter,
 ): Promise<CycleFigures> {
   const runs = await repeat(options.runs, () =>
     runClosedLoop({
@@ -275,6 +280,7 @@ async function measureCycles(
       warmupMs: options.warmupMs,
       durationMs: options.durationMs,
       step,
+      ...(meter === undefined ? {} : { cpuMeter: meter }),
     }),
   );
   const figures = summarizeCycles(concurrency, runs);

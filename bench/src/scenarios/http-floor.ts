@@ -2,6 +2,7 @@ import { spawnChild } from '../child/spawn-child.ts';
 import type { BenchOptions } from '../cli/options.ts';
 import { makePool } from '../http/make-pool.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { cpuMeter } from '../measure/cpu-meter.ts';
 import { progress } from '../progress.ts';
 import type { CycleFigures } from '../report/results.ts';
 import { repeat } from './repeat.ts';
@@ -21,6 +22,7 @@ export async function benchHttpFloor(options: BenchOptions): Promise<CycleFigure
           warmupMs: options.warmupMs,
           durationMs: options.durationMs,
           step: floorCycle(pool),
+          cpuMeter: cpuMeter({ brokerPid: child.pid }),
         }),
       );
       const cell = summarizeCycles(concurrency, runs);

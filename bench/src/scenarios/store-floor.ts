@@ -5,6 +5,7 @@ import { spawnChild } from '../child/spawn-child.ts';
 import type { BenchOptions } from '../cli/options.ts';
 import { makePool } from '../http/make-pool.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { cpuMeter, serverProcessOf } from '../measure/cpu-meter.ts';
 import { progress } from '../progress.ts';
 import type { CycleFigures } from '../report/results.ts';
 import { newPgClient } from '../stores/clients.ts';
@@ -48,6 +49,7 @@ export async function benchStoreFloor(
             warmupMs: options.warmupMs,
             durationMs: options.durationMs,
             step: floorCycle(pool),
+            cpuMeter: cpuMeter({ brokerPid: child.pid, server: serverProcessOf(kind) }),
           }),
         );
         const cell = summarizeCycles(concurrency, runs);
