@@ -85,9 +85,15 @@ ${STORE_HELP}
                        [QA_BROKER_QUEUE_MAX; default 10000]
   --store-notify on|off        PostgreSQL wake-ups by LISTEN/NOTIFY (on), or poll-only (off:
                        for a transaction pooler such as PgBouncer; a queued grant then
-                       reaches its waiter within the 500 ms reconcile tick; always
-                       poll-only with ?pooler=transaction)
+                       reaches its waiter within the 500 ms reconcile tick; poll-only
+                       with ?pooler=transaction unless --store-listen-url is given)
                        [QA_BROKER_STORE_NOTIFY; default on]
+  --store-listen-url URL       A direct postgres:// connection to the store's PostgreSQL
+                       server and database (not through the pooler), used only to LISTEN
+                       for wake-ups: behind PgBouncer in transaction mode, waiters on other
+                       brokers are then woken by NOTIFY instead of their tick. One
+                       connection per broker; postgres:// stores only, not with
+                       --store-notify off   [QA_BROKER_STORE_LISTEN_URL; default none]
   --require-encryption on|off  With QA_BROKER_ENCRYPTION_KEYS set, refuse to serve a payload
                        piece still stored in plaintext (500 PAYLOAD_UNREADABLE, the lease
                        given back); run rotate-keys to seal them   [QA_BROKER_REQUIRE_ENCRYPTION; default off]
@@ -153,6 +159,7 @@ const SERVE_OPTIONS = {
   'store-timeout-ms': stringOption,
   'queue-max': stringOption,
   'store-notify': stringOption,
+  'store-listen-url': stringOption,
   'require-encryption': stringOption,
   schema: stringOption,
   'redis-prefix': stringOption,

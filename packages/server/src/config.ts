@@ -14,6 +14,7 @@ import type { EncryptionKey } from './encryption/keyring.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from './guarded-store.js';
 import { isLoopbackHost } from './loopback.js';
 import { SMALL_ADMIN_BODY_MAX_BYTES } from './preflight.js';
+import { withStoreListenUrl } from './store-listen-url.js';
 import {
   DEFAULT_STORE,
   parseStoreLocation,
@@ -70,6 +71,7 @@ export interface ServeFlags {
   'store-timeout-ms'?: string;
   'queue-max'?: string;
   'store-notify'?: string;
+  'store-listen-url'?: string;
   'require-encryption'?: string;
   schema?: string;
   'redis-prefix'?: string;
@@ -420,11 +422,14 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     'QA_BROKER_QUEUE_MAX',
   ]);
   const queueMax = queueMaxSetting ? integer(queueMaxSetting, 1, 1_000_000) : WAIT_POLICY.queueMax;
-  const storeNotify = onOff(
-    setting(env, { name: 'store-notify', value: flags['store-notify'] }, [
-      'QA_BROKER_STORE_NOTIFY',
-    ]),
-    true,
+  const storeNotifySetting = setting(env, { name: 'store-notify', value: flags['store-notify'] }, [
+    'QA_BROKER_STORE_NOTIFY',
+  ]);
+  const storeNotify = onOff(storeNotifySetting, true);
+  const storeListenUrl = setting(
+    env,
+    { name: 'store-listen-url', value: flags['store-listen-url'] },
+    ['QA_BROKER_STORE_LISTEN_URL'],
   );
   const logSetting = setting(env, { name: 'log-level', value: flags['log-level'] }, [
     'QA_BROKER_LOG_LEVEL',
@@ -464,7 +469,11 @@ export function loadServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   return {
     host,
     port,
-    store: withPostgresTuning(storeLocation(env, flags), postgresTuning(env, flags)),
+    store: withStoreListenUrl(
+      withPostgresTuning(storeLocation(env, flags), postgresTuning(env, flags)),
+      storeListenUrl,
+      storeNotify ? undefined : storeNotifySetting,
+    ),
     secrets,
     secretsGenerated,
     endpointPrefix: endpointPrefix(env, flags['endpoint-prefix']),

@@ -32,6 +32,7 @@ export async function openStore(
         ...(location.statementTimeoutMs === undefined
           ? {}
           : { statementTimeoutMs: location.statementTimeoutMs }),
+        ...(location.listenUrl ? { listenConnectionString: location.listenUrl } : {}),
         migrate: options.migrate,
         ...(options.notify === false ? { notify: false } : {}),
       });

@@ -9,7 +9,13 @@ export interface PostgresTuning {
 }
 
 export type StoreLocation =
-  | ({ type: 'postgres'; url: string; schema?: string } & PostgresTuning)
+  | ({
+      type: 'postgres';
+      url: string;
+      schema?: string;
+      /** A direct connection to the same database, for the wake-up LISTEN only. */
+      listenUrl?: string;
+    } & PostgresTuning)
   /** `dataDir` absent = in memory. */
   | ({ type: 'pglite'; dataDir?: string; schema?: string } & Pick<
       PostgresTuning,
@@ -104,7 +110,15 @@ export function describeStoreLocation(location: StoreLocation): string {
   if (/^rediss?-cluster:/i.test(location.url)) {
     return location.url.replace(/^([a-z-]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
   }
-  const url = new URL(location.url);
+  const store = withoutPassword(location.url);
+  if (location.type !== 'postgres' || !location.listenUrl) return store;
+  return `${store}, wake-ups LISTEN on ${withoutPassword(location.listenUrl)}`;
+}
+
+function withoutPassword(value: string): string {
+  const url = new URL(value);
   if (url.password) url.password = '***';
+  // pg also reads a password from the query string.
+  if (url.searchParams.has('password')) url.searchParams.set('password', '***');
   return url.toString();
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pgbouncerUrl } from '../../store-postgres/test/support/pgbouncer.js';
+import { directPooledRoleUrl, pgbouncerUrl } from '../../store-postgres/test/support/pgbouncer.js';
+import { dropSchema, randomSchemaName } from '../../store-postgres/test/support/postgres-server.js';
 import {
   TEST_REDIS_CLUSTER_URL,
   deleteKeysOf,
@@ -29,6 +30,50 @@ describe('qa-broker-server on the deployments at scale', () => {
     expect(started.stderr.text).toContain('refused the connection parameter "statement_timeout"');
     expect(started.stderr.text).toContain('pooler=transaction');
     expect(started.stderr.text).not.toMatch(/retry shortly/);
+  });
+
+  it('refuses --store-listen-url for a redis store and with --store-notify off', async () => {
+    const listen = ['--store-listen-url', directPooledRoleUrl()];
+    const onRedis = io(secrets);
+    expect(
+      await run(
+        ['serve', '--port', '0', '--store', 'redis://127.0.0.1:6379', ...listen],
+        onRedis.io,
+      ),
+    ).toBe(1);
+    expect(onRedis.stderr.text).toContain('--store-listen-url only applies to a postgres:// store');
+    const pooled = `${pgbouncerUrl('1.24')}?pooler=transaction`;
+    const notifyOff = io(secrets);
+    const args = ['serve', '--port', '0', '--store', pooled, '--store-notify', 'off', ...listen];
+    expect(await run(args, notifyOff.io)).toBe(1);
+    expect(notifyOff.stderr.text).toContain('--store-notify is off (poll-only, no LISTEN)');
+  });
+
+  it('serves through PgBouncer with a direct --store-listen-url, its password redacted in the start line', async () => {
+    const schema = randomSchemaName('cli_listen');
+    const controller = new AbortController();
+    const { stderr, stdout, io: cliIo } = io(secrets, controller.signal);
+    const args = [
+      'serve',
+      '--port',
+      '0',
+      '--store',
+      `${pgbouncerUrl('1.24')}?pooler=transaction`,
+      '--schema',
+      schema,
+      '--store-listen-url',
+      directPooledRoleUrl('postgres', 'fake-listen-secret'),
+    ];
+    const exit = run(args, cliIo);
+    try {
+      const [line] = await stderr.waitFor(/listening on .*\n/);
+      expect(line).toContain('wake-ups LISTEN on postgres://qa_broker_pooled:***@127.0.0.1:');
+      expect(stderr.text + stdout.text).not.toContain('fake-listen-secret');
+    } finally {
+      controller.abort();
+      expect(await exit).toBe(0);
+      await dropSchema(schema);
+    }
   });
 
   it('exits naming redis-cluster:// when a redis:// URL points at a cluster node', async () => {

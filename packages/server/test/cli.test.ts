@@ -59,6 +59,8 @@ describe('qa-broker-server CLI (in process)', () => {
       '--lease-body-max-bytes',
       '--admin-body-max-bytes',
       '--store-timeout-ms',
+      '--store-listen-url',
+      'QA_BROKER_STORE_LISTEN_URL',
     ]) {
       expect(serve.stdout.text).toContain(flag);
     }

@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { StoreError } from '@qa-broker/store';
 import { toStoreError } from './errors.js';
+import { assertListenConnectionHearsStore } from './listen-check.js';
+import { listenConnectionFor } from './listen-target.js';
 import { pgSqlClient } from './pg-client.js';
 import { pgliteSqlClient } from './pglite-client.js';
 import { assertServerStatementTimeout, takePoolerOption, type PoolerMode } from './pooler.js';
@@ -35,10 +36,20 @@ export interface PostgresStoreOptions {
    * connection outside the pool LISTENs once a broker subscribes, and grants are
    * announced with pg_notify after commit. false = poll-only (for PgBouncer transaction
    * pooling, where LISTEN silently does nothing): brokers in this process are still woken
-   * directly, others find their grants by their own ticks (every 500 ms). Default false
-   * with `pooler: 'transaction'`, where true is refused.
+   * directly, others find their grants by their own ticks (every 500 ms). With
+   * `pooler: 'transaction'` the default is false and true is refused, unless a
+   * `listenConnectionString` is given. An explicit false always wins.
    */
   notify?: boolean;
+  /**
+   * A postgres:// URL of a DIRECT connection to the store's PostgreSQL server and
+   * database (not through the pooler), used only for the wake-up LISTEN connection. Turns
+   * wake-ups on behind `pooler: 'transaction'`: the NOTIFYs still go through the pooler
+   * (each is its own transaction, delivered at commit, which transaction pooling keeps),
+   * only LISTEN needs a session of its own. Checked at open: it must reach the store's
+   * database on the same primary. One connection per store, opened on first subscribe.
+   */
+  listenConnectionString?: string;
   /**
    * Prepare the hot statements once per connection and run them by name (default true).
    * Turn off behind a pooler that cannot keep prepared statements between transactions
@@ -69,10 +80,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const fromUrl = takePoolerOption(options.connectionString);
   const pooler = options.pooler ?? fromUrl.pooler ?? 'none';
+  const listenAt = listenConnectionFor(options, pooler, fromUrl.connectionString);
+  const connectTimeoutMs = options.connectTimeoutMs ?? statementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: fromUrl.connectionString,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
+    connectionTimeoutMillis: connectTimeoutMs,
     // A transaction pooler refuses statement_timeout as a startup parameter (PgBouncer:
     // "unsupported startup parameter"); the role's or database's setting applies instead.
     ...(pooler === 'none' ? { statement_timeout: statementTimeoutMs } : {}),
@@ -83,23 +96,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // unhandled, that would crash the process. The pool drops it, and the next query that
   // needs a connection reports STORE_UNAVAILABLE, so there is nothing else to do here.
   pool.on('error', () => undefined);
-  // Behind a transaction pooler LISTEN does nothing (the pooler hands the session on after
-  // the LISTEN statement), so the default there is poll-only; asking for it is a mistake.
-  if (pooler === 'transaction' && options.notify === true) {
-    await pool.end().catch(() => undefined);
-    throw new StoreError(
-      'INTERNAL_ERROR',
-      'LISTEN/NOTIFY wake-ups do not work through a transaction pooler (pooler=transaction): leave notify unset or false (the server: --store-notify off); brokers then find queued grants by their 500 ms tick.',
-    );
-  }
-  const notify = options.notify ?? pooler !== 'transaction';
   // The listener hands notifications to the hub, which is made with the listener.
   const hubRef: { hub?: WakeupHub } = {};
-  const listener = notify
+  const listener = listenAt
     ? new WakeListener({
+        // The URL and a connect timeout only: no statement_timeout or other startup
+        // parameter (a LISTEN connection runs no statement worth bounding on the server).
         clientConfig: {
-          connectionString: fromUrl.connectionString,
-          connectionTimeoutMillis: options.connectTimeoutMs ?? statementTimeoutMs,
+          connectionString: listenAt.connectionString,
+          connectionTimeoutMillis: connectTimeoutMs,
         },
         applicationName: `qa-broker-wakeups ${schema}`,
         onNotification: (channel, payload) => hubRef.hub?.receive(channel, payload),
@@ -109,13 +114,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   hubRef.hub = hub;
   const client = pgSqlClient(pool, { preparedStatements: options.preparedStatements ?? true });
   const store = await prepare(new PostgresStore(client, schema, hub), options.migrate);
-  if (pooler === 'transaction') {
-    try {
-      await assertServerStatementTimeout(client.db, statementTimeoutMs);
-    } catch (error) {
-      await store.close().catch(() => undefined);
-      throw toStoreError(error, 'open');
+  try {
+    if (pooler === 'transaction') await assertServerStatementTimeout(client.db, statementTimeoutMs);
+    if (listenAt?.verify) {
+      await assertListenConnectionHearsStore(
+        client.db,
+        {
+          connectionString: listenAt.connectionString,
+          connectionTimeoutMillis: connectTimeoutMs,
+          query_timeout: statementTimeoutMs,
+        },
+        connectTimeoutMs,
+      );
     }
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw toStoreError(error, 'open');
   }
   return store;
 }

@@ -2,13 +2,13 @@ import type pg from 'pg';
 import type { Queryable, SqlClient, SqlClientOptions, Statement } from './sql-client.js';
 import { statementText } from './sql-client.js';
 
-type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+type PgQueryable = Pick<pg.Pool, 'query'> | Pick<pg.ClientBase, 'query'>;
 
 /**
  * A named statement goes as `{ name, text, values }`: pg prepares it on the first use on
  * each connection and afterwards sends only Bind/Execute by name.
  */
-function queryOn(target: PgQueryable, prepared: boolean): Queryable {
+export function queryOn(target: PgQueryable, prepared: boolean): Queryable {
   return {
     async query<Row>(statement: Statement, values?: unknown[]) {
       const result =

@@ -105,7 +105,7 @@ describe('the pooler= store URL option', () => {
 });
 
 describe('wake-ups behind a transaction pooler', () => {
-  it('refuses notify: true (LISTEN through the pooler would hear nothing), saying what to do', async () => {
+  it('refuses notify: true without a listen URL (LISTEN through the pooler would hear nothing), saying what to do', async () => {
     const schema = randomSchemaName('pgb');
     const error = await failureOf(
       openPostgresStore({ ...pgbouncerStoreOptions('1.24'), schema, notify: true }),
@@ -113,6 +113,7 @@ describe('wake-ups behind a transaction pooler', () => {
     expect(error.code).toBe('INTERNAL_ERROR');
     expect(error.message).toContain('pooler=transaction');
     expect(error.message).toContain('--store-notify off');
+    expect(error.message).toContain('--store-listen-url');
   });
 
   it('is poll-only by default: a subscription still wakes a broker in the same process', async () => {

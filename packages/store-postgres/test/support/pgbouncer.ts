@@ -1,4 +1,5 @@
 import type { PostgresStoreOptions } from '../../src/index.js';
+import { POSTGRES_URL } from './postgres-server.js';
 
 /**
  * The local poolers of scripts/pgbouncer.sh (started by this package's globalSetup), both in
@@ -21,6 +22,20 @@ export const POOLED_ROLE_TIMEOUT_MS = 5_000;
 
 export function pgbouncerUrl(version: PgBouncerVersion, role: string = POOLED_ROLE): string {
   return `postgres://${role}@127.0.0.1:${PORTS[version]}/postgres`;
+}
+
+/**
+ * A DIRECT connection to the PostgreSQL behind the poolers (not through them), as the
+ * pooled role: what a broker behind PgBouncer gives as its wake-up listen URL. `database`
+ * other than the poolers' (postgres) makes a listen URL the store must refuse.
+ */
+export function directPooledRoleUrl(database = 'postgres', password?: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.username = POOLED_ROLE;
+  // The test server trusts local connections, so a password is accepted and never checked.
+  url.password = password ?? '';
+  url.pathname = `/${database}`;
+  return url.toString();
 }
 
 /**
