@@ -168,73 +168,36 @@ export function createBrokerRoutes(options: BrokerRoutesOptions): BrokerRoutes {
   });
   const api = initClient(brokerContract, clientArgs(RESPONSE_MAX_BYTES));
   const chunkApi = initClient(brokerContract, clientArgs(options.payloadMaxBytes));
-  const fetchOptions = (opts?: CallOptions) => (opts?.signal ? { signal: opts.signal } : {});
+  /** One route: send the body (with the caller's abort signal), then unwrap the answer. */
+  const route =
+    <B, R extends RouteWithOk>(
+      contractRoute: R,
+      send: (args: {
+        body: B;
+        fetchOptions: { signal?: AbortSignal };
+      }) => Promise<TransportResponse>,
+    ) =>
+    async (body: B, opts?: CallOptions): Promise<OkBody<R>> =>
+      unwrap(
+        contractRoute,
+        await send({ body, fetchOptions: opts?.signal ? { signal: opts.signal } : {} }),
+      );
 
   return {
-    acquire: async (body, opts) =>
-      unwrap(brokerContract.acquire, await api.acquire({ body, fetchOptions: fetchOptions(opts) })),
-    heartbeat: async (body, opts) =>
-      unwrap(
-        brokerContract.heartbeat,
-        await api.heartbeat({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    release: async (body, opts) =>
-      unwrap(brokerContract.release, await api.release({ body, fetchOptions: fetchOptions(opts) })),
-    payloadChunk: async (body, opts) =>
-      unwrap(
-        brokerContract.payloadChunk,
-        await chunkApi.payloadChunk({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminAdd: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.add,
-        await api.admin.add({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminRemove: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.remove,
-        await api.admin.remove({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminList: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.list,
-        await api.admin.list({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminEvents: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.events,
-        await api.admin.events({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminQueue: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.queue,
-        await api.admin.queue({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminRestore: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.restore,
-        await api.admin.restore({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminQuarantine: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.quarantine,
-        await api.admin.quarantine({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminUpdate: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.update,
-        await api.admin.update({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminPolicySet: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.policy.set,
-        await api.admin.policy.set({ body, fetchOptions: fetchOptions(opts) }),
-      ),
-    adminPolicyGet: async (body, opts) =>
-      unwrap(
-        brokerContract.admin.policy.get,
-        await api.admin.policy.get({ body, fetchOptions: fetchOptions(opts) }),
-      ),
+    acquire: route(brokerContract.acquire, api.acquire),
+    heartbeat: route(brokerContract.heartbeat, api.heartbeat),
+    release: route(brokerContract.release, api.release),
+    payloadChunk: route(brokerContract.payloadChunk, chunkApi.payloadChunk),
+    adminAdd: route(brokerContract.admin.add, api.admin.add),
+    adminRemove: route(brokerContract.admin.remove, api.admin.remove),
+    adminList: route(brokerContract.admin.list, api.admin.list),
+    adminEvents: route(brokerContract.admin.events, api.admin.events),
+    adminQueue: route(brokerContract.admin.queue, api.admin.queue),
+    adminRestore: route(brokerContract.admin.restore, api.admin.restore),
+    adminQuarantine: route(brokerContract.admin.quarantine, api.admin.quarantine),
+    adminUpdate: route(brokerContract.admin.update, api.admin.update),
+    adminPolicySet: route(brokerContract.admin.policy.set, api.admin.policy.set),
+    adminPolicyGet: route(brokerContract.admin.policy.get, api.admin.policy.get),
   };
 }
 
