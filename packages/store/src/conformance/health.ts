@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredPayload } from '../types.js';
+import type { PolicyPatch, StoredPayload } from '../types.js';
 import {
   T0,
   TTL,
@@ -30,6 +30,9 @@ const ADMIN = 'conformance-maintainer';
 export function describeHealth(openStore: OpenStore): void {
   describe('credential health', () => {
     const store = useFreshStore(openStore);
+    /** The maintainer patches a kind's policy at `nowMs`. */
+    const setPolicy = (kind: string, patch: PolicyPatch, nowMs: number) =>
+      store().setPolicy({ kind, patch, actorId: ADMIN, nowMs });
 
     /** A kind with one credential, leased at `nowMs` by `holder` (role ci unless said). */
     async function leasedCredential(
@@ -173,12 +176,7 @@ export function describeHealth(openStore: OpenStore): void {
 
       it('quarantineAfterBroken counts consecutive reports; an ok release resets the count', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { quarantineAfterBroken: 3 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { quarantineAfterBroken: 3 }, T0);
         const [credential] = await addMany(store(), kind, 1);
         const id = credential!.credentialId;
         const first = await leaseAndBreak(kind, T0 + 100);
@@ -408,12 +406,7 @@ export function describeHealth(openStore: OpenStore): void {
 
       it('keeps the broken-report count and answers CREDENTIAL_NOT_FOUND for an unknown id', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { quarantineAfterBroken: 5 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { quarantineAfterBroken: 5 }, T0);
         const [credential] = await addMany(store(), kind, 1);
         await leaseAndBreak(kind, T0 + 10);
         const result = await store().quarantineCredential({
@@ -479,12 +472,7 @@ export function describeHealth(openStore: OpenStore): void {
 
       it('a restore that only resets broken reports is a change; a healthy credential is not', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { quarantineAfterBroken: 2 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { quarantineAfterBroken: 2 }, T0);
         const [credential] = await addMany(store(), kind, 1);
         const id = credential!.credentialId;
         await leaseAndBreak(kind, T0 + 10);
@@ -793,12 +781,7 @@ export function describeHealth(openStore: OpenStore): void {
 
       it('listings, scans and admin answers carry quarantine and brokenReports', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { quarantineAfterBroken: 2 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { quarantineAfterBroken: 2 }, T0);
         const [credential] = await addMany(store(), kind, 1);
         const id = credential!.credentialId;
         expect(credential!.brokenReports).toBeUndefined();

@@ -1,6 +1,6 @@
 import { WAIT_POLICY } from '@qa-broker/contract';
 import { describe, expect, it } from 'vitest';
-import type { AcquireResult } from '../types.js';
+import type { AcquireResult, PolicyPatch } from '../types.js';
 import {
   T0,
   TTL,
@@ -28,6 +28,9 @@ const GRACE = WAIT_POLICY.ticketGraceMs;
 export function describePolicy(openStore: OpenStore): void {
   describe('per-kind policy', () => {
     const store = useFreshStore(openStore);
+    /** The maintainer patches a kind's policy at `nowMs`. */
+    const setPolicy = (kind: string, patch: PolicyPatch, nowMs: number) =>
+      store().setPolicy({ kind, patch, actorId: ADMIN, nowMs });
 
     function acquire(
       kind: string,
@@ -48,17 +51,16 @@ export function describePolicy(openStore: OpenStore): void {
     describe('setPolicy and getPolicies', () => {
       it('patches: absent unchanged, null cleared, roles patched one by one', async () => {
         const kind = uniqueId('kind');
-        const full = await store().setPolicy({
+        const full = await setPolicy(
           kind,
-          patch: {
+          {
             maxHoldMs: 60_000,
             maxLeasesPerRole: { ci: 2, maintainer: 1 },
             maxLeasesPerOwner: 3,
             quarantineAfterBroken: 2,
           },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+          T0,
+        );
         expect(full).toEqual({
           kind,
           updatedAtMs: T0,
@@ -67,21 +69,13 @@ export function describePolicy(openStore: OpenStore): void {
           maxLeasesPerOwner: 3,
           quarantineAfterBroken: 2,
         });
+        expect(await setPolicy(kind, { maxLeasesPerRole: { ci: null } }, T0 + 1)).toEqual({
+          ...full,
+          updatedAtMs: T0 + 1,
+          maxLeasesPerRole: { maintainer: 1 },
+        });
         expect(
-          await store().setPolicy({
-            kind,
-            patch: { maxLeasesPerRole: { ci: null } },
-            actorId: ADMIN,
-            nowMs: T0 + 1,
-          }),
-        ).toEqual({ ...full, updatedAtMs: T0 + 1, maxLeasesPerRole: { maintainer: 1 } });
-        expect(
-          await store().setPolicy({
-            kind,
-            patch: { maxLeasesPerRole: { ci: 5 }, maxHoldMs: null },
-            actorId: ADMIN,
-            nowMs: T0 + 2,
-          }),
+          await setPolicy(kind, { maxLeasesPerRole: { ci: 5 }, maxHoldMs: null }, T0 + 2),
         ).toEqual({
           kind,
           updatedAtMs: T0 + 2,
@@ -89,55 +83,32 @@ export function describePolicy(openStore: OpenStore): void {
           maxLeasesPerOwner: 3,
           quarantineAfterBroken: 2,
         });
-        const cleared = await store().setPolicy({
+        const cleared = await setPolicy(
           kind,
-          patch: { maxLeasesPerRole: null, maxLeasesPerOwner: null },
-          actorId: ADMIN,
-          nowMs: T0 + 3,
-        });
+          { maxLeasesPerRole: null, maxLeasesPerOwner: null },
+          T0 + 3,
+        );
         expect(cleared).toEqual({ kind, updatedAtMs: T0 + 3, quarantineAfterBroken: 2 });
         expect(await store().getPolicies({ kind })).toEqual([cleared]);
         // An empty patch changes nothing but the time.
-        expect(await store().setPolicy({ kind, patch: {}, actorId: ADMIN, nowMs: T0 + 4 })).toEqual(
-          {
-            ...cleared,
-            updatedAtMs: T0 + 4,
-          },
-        );
+        expect(await setPolicy(kind, {}, T0 + 4)).toEqual({
+          ...cleared,
+          updatedAtMs: T0 + 4,
+        });
       });
 
       it('a role cap cleared for both roles drops maxLeasesPerRole', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerRole: { ci: 0 } },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerRole: { ci: 0 } }, T0);
         expect(
-          await store().setPolicy({
-            kind,
-            patch: { maxLeasesPerRole: { ci: null, maintainer: null } },
-            actorId: ADMIN,
-            nowMs: T0 + 1,
-          }),
+          await setPolicy(kind, { maxLeasesPerRole: { ci: null, maintainer: null } }, T0 + 1),
         ).toEqual({ kind, updatedAtMs: T0 + 1 });
       });
 
       it('a policy whose every field is cleared still exists and is listed', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: null },
-          actorId: ADMIN,
-          nowMs: T0 + 1,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
+        await setPolicy(kind, { maxLeasesPerOwner: null }, T0 + 1);
         expect(await store().getPolicies({ kind })).toEqual([{ kind, updatedAtMs: T0 + 1 }]);
         expect(await store().getPolicies({})).toContainEqual({ kind, updatedAtMs: T0 + 1 });
       });
@@ -146,12 +117,7 @@ export function describePolicy(openStore: OpenStore): void {
         const base = uniqueId('pol');
         const kinds = [`${base}-b`, `${base}-B`, `${base}-a`, `${base}-é`];
         for (const [i, kind] of kinds.entries()) {
-          await store().setPolicy({
-            kind,
-            patch: { maxLeasesPerOwner: i + 1 },
-            actorId: ADMIN,
-            nowMs: T0 + i,
-          });
+          await setPolicy(kind, { maxLeasesPerOwner: i + 1 }, T0 + i);
         }
         expect(await store().getPolicies({ kind: `${base}-a` })).toEqual([
           { kind: `${base}-a`, updatedAtMs: T0 + 2, maxLeasesPerOwner: 3 },
@@ -165,12 +131,7 @@ export function describePolicy(openStore: OpenStore): void {
 
       it('writes an admin policy event with the kind and the actor', async () => {
         const kind = uniqueId('kind');
-        await store().setPolicy({
-          kind,
-          patch: { maxHoldMs: HOLD },
-          actorId: ADMIN,
-          nowMs: T0 + 7,
-        });
+        await setPolicy(kind, { maxHoldMs: HOLD }, T0 + 7);
         const events = await allEvents(store(), { category: 'admin' });
         expect(events.filter((event) => event.eventType === 'policy')).toEqual([
           expect.objectContaining({
@@ -189,7 +150,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('caps a grant: expiresAtMs is min(now + TTL, cap) and the answer carries the cap', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({ kind, patch: { maxHoldMs: HOLD }, actorId: ADMIN, nowMs: T0 });
+        await setPolicy(kind, { maxHoldMs: HOLD }, T0);
         expect(mustGrant(await acquire(kind, T0 + 100))).toMatchObject({
           acquiredAtMs: T0 + 100,
           expiresAtMs: T0 + 100 + TTL,
@@ -200,7 +161,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('heartbeats extend at most to the cap, and past it the lease is expired', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({ kind, patch: { maxHoldMs: HOLD }, actorId: ADMIN, nowMs: T0 });
+        await setPolicy(kind, { maxHoldMs: HOLD }, T0);
         const lease = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder' });
         expect(lease.expiresAtMs).toBe(T0 + TTL);
         const key = {
@@ -231,7 +192,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('a maxHoldMs shorter than the TTL caps the grant itself', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({ kind, patch: { maxHoldMs: 30_000 }, actorId: ADMIN, nowMs: T0 });
+        await setPolicy(kind, { maxHoldMs: 30_000 }, T0);
         expect(mustGrant(await acquire(kind, T0 + 5))).toMatchObject({
           acquiredAtMs: T0 + 5,
           expiresAtMs: T0 + 5 + 30_000,
@@ -242,12 +203,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('without maxHoldMs neither grants nor heartbeats carry maxExpiresAtMs', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 5 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 5 }, T0);
         const lease = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder' });
         const heartbeat = await store().heartbeat({
           kind,
@@ -265,12 +221,7 @@ export function describePolicy(openStore: OpenStore): void {
         await addMany(store(), kind, 2);
         const first = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder' });
         const second = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder-2' });
-        await store().setPolicy({
-          kind,
-          patch: { maxHoldMs: 30_000 },
-          actorId: ADMIN,
-          nowMs: T0 + 1,
-        });
+        await setPolicy(kind, { maxHoldMs: 30_000 }, T0 + 1);
         const keyOf = (lease: typeof first) => ({
           kind,
           ownerId: lease.ownerId,
@@ -293,7 +244,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('a queued grant is capped from its grant time when delivered', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({ kind, patch: { maxHoldMs: 30_000 }, actorId: ADMIN, nowMs: T0 });
+        await setPolicy(kind, { maxHoldMs: 30_000 }, T0);
         const holder = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder' });
         const queue = queueOf(store, kind);
         const a = ticketIdOf('a');
@@ -311,12 +262,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('maxLeasesPerOwner: POOL_EXHAUSTED with quota owner and an acquire_failed event', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 3);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         const held = await mustAcquire(store(), { kind, nowMs: T0 + 1, ownerId: 'job' });
         expect(await acquire(kind, T0 + 2, 'job')).toEqual({
           ok: false,
@@ -342,12 +288,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('an empty pool stays plain POOL_EXHAUSTED even when over quota', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         await mustAcquire(store(), { kind, nowMs: T0 + 1, ownerId: 'job' });
         expect(await acquire(kind, T0 + 2, 'job')).toEqual({ ok: false, code: 'POOL_EXHAUSTED' });
       });
@@ -355,12 +296,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('maxLeasesPerRole caps one role and leaves the other; 0 bars the role', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 4);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerRole: { ci: 1 } },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerRole: { ci: 1 } }, T0);
         expect(await acquire(kind, T0 + 1, 'job-1')).toMatchObject({ ok: true });
         expect(await acquire(kind, T0 + 2, 'job-2')).toEqual({
           ok: false,
@@ -368,12 +304,7 @@ export function describePolicy(openStore: OpenStore): void {
           quota: 'role',
         });
         expect(await acquire(kind, T0 + 3, 'alice', 'maintainer')).toMatchObject({ ok: true });
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerRole: { maintainer: 0 } },
-          actorId: ADMIN,
-          nowMs: T0 + 4,
-        });
+        await setPolicy(kind, { maxLeasesPerRole: { maintainer: 0 } }, T0 + 4);
         // The lease alice holds is never revoked; a new one is refused.
         expect(await acquire(kind, T0 + 5, 'bob', 'maintainer')).toEqual({
           ok: false,
@@ -385,12 +316,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('maxLeasesPerRole 0 bars a role that holds nothing, for v1 and for tickets', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 1);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerRole: { ci: 0 } },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerRole: { ci: 0 } }, T0);
         expect(await acquire(kind, T0 + 1, 'job')).toEqual({
           ok: false,
           code: 'POOL_EXHAUSTED',
@@ -414,12 +340,7 @@ export function describePolicy(openStore: OpenStore): void {
           await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'job' }),
           await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'job' }),
         ];
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0 + 1,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0 + 1);
         for (const lease of leases) {
           expect(
             await store().heartbeat({
@@ -451,12 +372,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('an expired lease no longer counts toward the quota', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 2);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'job' });
         expect(await acquire(kind, T0 + 1, 'job')).toMatchObject({ quota: 'owner' });
         expect(await acquire(kind, T0 + TTL + 1, 'job')).toMatchObject({ ok: true });
@@ -466,12 +382,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('20 concurrent acquires by one owner under maxLeasesPerOwner 1 grant exactly one lease', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 5);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) => acquire(kind, T0 + 10 + (i % 3), 'racer')),
         );
@@ -486,12 +397,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('a ticket over quota waits even when a credential is free', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 2);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'job' });
         const queue = queueOf(store, kind);
         expectWaiting(await queue.ask(ticketIdOf('a'), { nowMs: T0 + 1, ownerId: 'job' }), 1, 1);
@@ -500,12 +406,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('a waiter over quota keeps its place and does not block the one behind; it is served once under quota', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 2);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         const jobLease = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'job' });
         const other = await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'holder' });
         const queue = queueOf(store, kind);
@@ -526,12 +427,7 @@ export function describePolicy(openStore: OpenStore): void {
       it('an undelivered queued grant counts toward the waiter’s quota', async () => {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 2);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         const holders = [
           await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'h1' }),
           await mustAcquire(store(), { kind, nowMs: T0, ownerId: 'h2' }),
@@ -550,12 +446,7 @@ export function describePolicy(openStore: OpenStore): void {
       async function grantedButUndelivered() {
         const kind = uniqueId('kind');
         await addMany(store(), kind, 3);
-        await store().setPolicy({
-          kind,
-          patch: { maxLeasesPerOwner: 1 },
-          actorId: ADMIN,
-          nowMs: T0,
-        });
+        await setPolicy(kind, { maxLeasesPerOwner: 1 }, T0);
         const holders = [];
         for (const ownerId of ['h1', 'h2', 'h3']) {
           holders.push(await mustAcquire(store(), { kind, nowMs: T0, ownerId }));
